@@ -1,0 +1,80 @@
+"""Entry point of the ``rpiq`` command: builds the parser and dispatches.
+
+Every user error (invalid input, unknown profile, unreachable peer, unwritable
+file) ends as one ``rpiq: error:`` line and a documented exit code, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import TYPE_CHECKING, cast
+
+from rpiq import __version__
+from rpiq.cli import net_cmds, profiles_cmd, query_cmd
+from rpiq.cli.common import Exit, error
+from rpiq.core.errors import RpiqError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="rpiq",
+        description="RPIQ Workstation — Relevant Patient Information Query "
+        "(DICOM PS3.4 Annex Q). Exit codes: 0 success (a match), 1 success without "
+        "a match, 2 usage or invalid input, 3 the peer answered with a failure or "
+        "cancel status, 4 no association.",
+    )
+    parser.add_argument("--version", action="version", version=f"rpiq {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log association events (-vv: DIMSE and identifiers)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    net_cmds.add_parsers(sub)
+    query_cmd.add_parser(sub)
+    profiles_cmd.add_parser(sub)
+    return parser
+
+
+def _configure_logging(verbosity: int) -> None:
+    if verbosity <= 0:
+        return
+    level = logging.DEBUG if verbosity > 1 else logging.INFO
+    logging.basicConfig(
+        level=logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("pynetdicom").setLevel(level)
+    logging.getLogger("rpiq").setLevel(level)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return Exit.USAGE
+    _configure_logging(args.verbose)
+    handler = cast("Callable[[argparse.Namespace], int]", args.handler)
+    try:
+        return int(handler(args))
+    except ValueError as exc:  # ValidationError and argument conversions
+        error(str(exc))
+        return Exit.USAGE
+    except RpiqError as exc:
+        error(str(exc))
+        return Exit.USAGE
+    except KeyboardInterrupt:
+        error("interrupted")
+        return 130

@@ -1,0 +1,1 @@
+"""Association set-up, verification and capability probe (SCU side)."""

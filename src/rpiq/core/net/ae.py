@@ -1,0 +1,59 @@
+"""Build the SCU Application Entity for a profile (PS3.7 D.3, PS3.8 9.3)."""
+
+from __future__ import annotations
+
+import ssl
+from typing import TYPE_CHECKING
+
+from pynetdicom import AE
+
+from rpiq.core.net.tuning import configure_identifier_logging
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from rpiq.core.profiles import AEProfile, TlsSettings
+
+
+def make_scu_ae(profile: AEProfile, sop_class_uids: Iterable[str]) -> AE:
+    """Return an AE requesting ``sop_class_uids`` with the profile's timeouts.
+
+    Parameters
+    ----------
+    profile : AEProfile
+        Calling AE title, timeouts and maximum PDU size come from here.
+    sop_class_uids : iterable of str
+        Abstract syntaxes to propose, each with pynetdicom's default transfer
+        syntaxes (Implicit/Explicit VR Little Endian, Explicit Big Endian).
+    """
+    configure_identifier_logging()
+    ae = AE(ae_title=profile.calling_ae)
+    ae.connection_timeout = profile.connect_timeout
+    ae.acse_timeout = profile.acse_timeout
+    ae.dimse_timeout = profile.dimse_timeout
+    ae.network_timeout = profile.network_timeout
+    ae.maximum_pdu_size = profile.max_pdu
+    for uid in sop_class_uids:
+        ae.add_requested_context(uid)
+    return ae
+
+
+VERIFICATION_UID = "1.2.840.10008.1.1"
+"""Verification SOP Class (PS3.4 A.4); pynetdicom defines its name only at run time."""
+
+
+def verification_uid() -> str:
+    """The Verification SOP Class UID (PS3.4 A.4)."""
+    return VERIFICATION_UID
+
+
+def client_tls_context(tls: TlsSettings) -> ssl.SSLContext:
+    """Build a TLS 1.2+ client context from a profile's TLS files."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=tls.ca_file)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if not tls.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if tls.cert_file:
+        context.load_cert_chain(tls.cert_file, tls.key_file)
+    return context
