@@ -67,7 +67,7 @@ def test_json_output_schema(fake_scp, capsys):
     root = match["root"]
     assert root["value_type"] == "CONTAINER"
     assert root["concept"]["value"] == "111517"
-    values: dict[str, dict] = {}
+    values: dict[str, dict] = {}  # type: ignore[type-arg]
 
     def walk(node):
         values.setdefault(node["value_type"], node)
@@ -89,8 +89,9 @@ def test_dump_output_is_the_raw_identifier(fake_scp, capsys):
         capsys, "query", *peer(fake_scp), "--patient-id", "PAT-1", "--format", "dump"
     )
     assert code == 0
-    assert "(0040,A730) Content Sequence" in out
-    assert "(0040,A504) Content Template Sequence" in out
+    assert "(0040,A730)  Content Sequence" in out
+    assert "(0040,A504)  Content Template Sequence" in out
+    assert "(0040,A168)  Concept Code Sequence" in out
 
 
 def test_no_match_exits_1(fake_scp, capsys):

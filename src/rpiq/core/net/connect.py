@@ -15,6 +15,8 @@ import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from pydicom.uid import UID
+
 from rpiq.core.errors import ConnectionFailed
 from rpiq.core.net.ae import client_tls_context, make_scu_ae
 from rpiq.core.net.tuning import CONN_OPEN_HANDLER
@@ -110,9 +112,9 @@ def _rejection(profile: AEProfile, assoc: Association) -> ConnectionFailed:
     result = primitive.result_str
     source = primitive.source_str
     hint = ""
-    if "called AE" in reason:
+    if "called ae" in reason.lower():
         hint = f" Check the called AE title ('{profile.called_ae}')."
-    elif "calling AE" in reason:
+    elif "calling ae" in reason.lower():
         hint = (
             f" The peer does not know our calling AE title "
             f"('{profile.calling_ae}'); ask its administrator to add it."
@@ -124,14 +126,33 @@ def _rejection(profile: AEProfile, assoc: Association) -> ConnectionFailed:
     )
 
 
+def _no_context(
+    profile: AEProfile, assoc: Association, uids: list[str]
+) -> ConnectionFailed | None:
+    """Pynetdicom aborts an accepted association whose contexts were all refused."""
+    primitive = assoc.acceptor.primitive
+    if primitive is None or primitive.result != 0 or assoc.accepted_contexts:
+        return None
+    names = ", ".join(UID(uid).name for uid in uids)
+    return ConnectionFailed(
+        "rejected",
+        f"{_where(profile)} accepted no presentation context: it does not support "
+        f"{names}.",
+    )
+
+
 def _not_established(
     profile: AEProfile,
     assoc: Association,
+    uids: list[str],
     records: list[logging.LogRecord],
     elapsed: float,
 ) -> ConnectionFailed:
     if assoc.is_rejected:
         return _rejection(profile, assoc)
+    no_context = _no_context(profile, assoc, uids)
+    if no_context is not None:
+        return no_context
     tcp = _tcp_failure(profile, records, assoc.dul.ident)
     if tcp is not None:
         return tcp
@@ -163,7 +184,8 @@ def open_association(profile: AEProfile, sop_class_uids: Iterable[str]) -> Assoc
         tls or network and a message for the user.
     """
     _resolve(profile)
-    ae = make_scu_ae(profile, sop_class_uids)
+    uids = list(sop_class_uids)
+    ae = make_scu_ae(profile, uids)
     tls_args = None
     if profile.tls is not None:
         try:
@@ -182,7 +204,7 @@ def open_association(profile: AEProfile, sop_class_uids: Iterable[str]) -> Assoc
         )
     if not assoc.is_established:
         raise _not_established(
-            profile, assoc, capture.records, time.monotonic() - start
+            profile, assoc, uids, capture.records, time.monotonic() - start
         )
     return assoc
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from typing import TYPE_CHECKING, Any
 
 from pynetdicom import _config, evt
@@ -64,11 +65,57 @@ def _quickack_recv(assoc: Association) -> None:
     transport.recv = recv  # type: ignore[method-assign]
 
 
+_IDLE_STATE = "Sta1"
+_RELEASE_WAIT_S = 0.05
+_RELEASE_POLL_S = 0.0002
+
+
+def _prompt_kill(assoc: Association) -> None:
+    """Let ``Association.kill()`` find the DUL idle on its first look.
+
+    After A-RELEASE-RP, pynetdicom's ``kill()`` asks the DUL to stop and, if
+    the DUL has not yet closed the transport (state Sta1, PS3.8 9.2), sleeps
+    10 ms before asking again: most of a release's cost. Waiting for Sta1 with
+    a fine poll (bounded to 50 ms) first makes that first look succeed.
+    """
+    original = assoc.kill
+
+    def kill() -> None:
+        deadline = time.monotonic() + _RELEASE_WAIT_S
+        dul = assoc.dul
+        while (
+            dul.is_alive()
+            and dul.state_machine.current_state != _IDLE_STATE
+            and time.monotonic() < deadline
+        ):
+            time.sleep(_RELEASE_POLL_S)
+        original()
+
+    assoc.kill = kill  # type: ignore[method-assign]
+
+
+_DUL_POLL_S = 0.0002
+
+
+def _prompt_dul(assoc: Association) -> None:
+    """Poll the connection every 0.2 ms instead of 1 ms (pynetdicom's default).
+
+    Each DIMSE message crosses two DUL reactors per side; at 1 ms per idle
+    loop they add several milliseconds to every query. The loop is a cheap
+    non-blocking check, so the extra CPU is a few percent per open association.
+    """
+    dul = assoc.dul
+    if hasattr(dul, "_run_loop_delay"):
+        dul._run_loop_delay = _DUL_POLL_S
+
+
 def _on_conn_open(event: Event) -> None:
     transport = event.assoc.dul.socket
     if transport is not None and transport.socket is not None:
         tune_socket(transport.socket)
         _quickack_recv(event.assoc)
+    _prompt_kill(event.assoc)
+    _prompt_dul(event.assoc)
 
 
 CONN_OPEN_HANDLER = (evt.EVT_CONN_OPEN, _on_conn_open)

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 from pydicom.dataset import Dataset
 from pydicom.sr.coding import Code
@@ -74,6 +74,13 @@ class RelationshipType(StrEnum):
     HAS_CONCEPT_MOD = "HAS CONCEPT MOD"
 
 
+class ItemLike(Protocol):
+    """What reading a code needs of an item: pydicom ``Dataset`` or ``RawItem``."""
+
+    def get(self, key: str, default: Any = None, /) -> Any:
+        """Decoded value of the attribute named by keyword ``key``."""
+
+
 @dataclass(frozen=True, slots=True)
 class CodedConcept:
     """A coded entry (PS3.3 8.8 Code Sequence Macro).
@@ -115,12 +122,12 @@ class CodedConcept:
         return Code(self.value, self.scheme, self.meaning, self.scheme_version)
 
     @classmethod
-    def from_item(cls, item: Dataset) -> CodedConcept:
+    def from_item(cls, item: ItemLike) -> CodedConcept:
         """Read one Code Sequence item (PS3.3 Table 8.8-1).
 
         Parameters
         ----------
-        item : Dataset
+        item : Dataset or RawItem
             An item of e.g. Concept Name Code Sequence (0040,A043).
 
         Returns
@@ -191,8 +198,10 @@ def _single_text(raw: object) -> str | None:
     ValueError
         If the value is multi-valued or not text (e.g. undecoded bytes).
     """
-    if raw is None or isinstance(raw, str):
-        return raw
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return str(raw)  # plain str, also for str subclasses such as UID
     if isinstance(raw, bytes | bytearray | Sequence):
         raise ValueError(f"expected one text value, got {raw!r}")
     return str(raw)
@@ -212,7 +221,7 @@ def _looks_like_urn(value: str) -> bool:
     return lowered.startswith("urn:") or "://" in lowered
 
 
-def _code_value(item: Dataset) -> tuple[str, bool]:
+def _code_value(item: ItemLike) -> tuple[str, bool]:
     """Return (code value, is_urn) from whichever code value attribute is set."""
     for keyword in ("CodeValue", "LongCodeValue", "URNCodeValue"):
         value = _text_or_none(item.get(keyword))

@@ -1,0 +1,205 @@
+"""Fast reader for the Content Sequence bytes of an identifier (PS3.5 7.1, 7.5).
+
+pydicom turns every nested sequence item into a full ``Dataset``; for a
+1000-item answer that costs ~0.3 s, most of the query. This reader walks the
+raw little-endian bytes once into light :class:`RawItem` maps (tag → VR and
+raw value) and decodes a value only when the tree parser asks for it, with
+pydicom's own converters for anything that is not plain ASCII text.
+
+It is strict: any irregularity (odd lengths, unknown or ambiguous VRs, big
+endian, truncation) raises :class:`RawReadError` and the caller falls back to
+pydicom, which turns malformed content into visible "unreadable" nodes.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from typing import Final
+
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import RawDataElement
+from pydicom.tag import Tag
+from pydicom.values import convert_value
+
+_ITEM: Final = 0xFFFEE000
+_ITEM_END: Final = 0xFFFEE00D
+_SEQ_END: Final = 0xFFFEE0DD
+_UNDEFINED: Final = 0xFFFFFFFF
+_DELIMITER_GROUP: Final = _ITEM >> 16
+_LONG_VRS: Final = frozenset(
+    {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "UC", "UR", "UT", "UN", "SV", "UV"}
+)
+_TEXT_VRS: Final = frozenset(
+    {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "PN", "SH", "TM", "UI"}
+)
+_SINGLE_TEXT_VRS: Final = frozenset({"LT", "ST", "UT"})
+_MAX_DEPTH: Final = 200
+_HEADER = struct.Struct("<HHL")
+_EXPLICIT_SHORT = struct.Struct("<HH2sH")
+
+
+class RawReadError(ValueError):
+    """The bytes are not simple enough for the fast path; use pydicom instead."""
+
+
+class RawSequence(list["RawItem"]):
+    """The items of one sequence element."""
+
+
+class RawItem(dict[int, tuple[str, "bytes | RawSequence"]]):
+    """One sequence item: tag → (VR, raw value or nested items).
+
+    Parameters
+    ----------
+    encodings : list of str
+        Python codecs of the identifier's Specific Character Set.
+    """
+
+    __slots__ = ("encodings",)
+
+    def __init__(self, encodings: list[str]) -> None:
+        super().__init__()
+        self.encodings = encodings
+
+    def __contains__(self, key: object) -> bool:
+        tag = tag_for_keyword(key) if isinstance(key, str) else key
+        return dict.__contains__(self, tag)
+
+    def get(self, keyword: str, default: object = None) -> object:  # type: ignore[override]
+        """Decoded value of ``keyword`` (``default`` when absent)."""
+        tag = tag_for_keyword(keyword)
+        if tag is None:
+            return default
+        entry = dict.get(self, tag)
+        if entry is None:
+            return default
+        return _decode(tag, entry, self.encodings)
+
+
+@functools.lru_cache(maxsize=1024)
+def _dictionary_vr(tag: int) -> str:
+    try:
+        vr = dictionary_VR(tag)
+    except KeyError:
+        raise RawReadError(f"unknown tag {Tag(tag)} in implicit VR") from None
+    if " or " in vr:
+        raise RawReadError(f"ambiguous VR {vr} for {Tag(tag)}")
+    return vr
+
+
+def _decode(
+    tag: int, entry: tuple[str, bytes | RawSequence], encodings: list[str]
+) -> object:
+    vr, value = entry
+    if isinstance(value, RawSequence):
+        return value
+    if value and value.isascii() and b"\x1b" not in value:
+        if vr in _TEXT_VRS:
+            return _split_text(value.decode("ascii"), vr)
+        if vr in _SINGLE_TEXT_VRS:
+            return value.decode("ascii").rstrip(" \x00")
+    raw = RawDataElement(Tag(tag), vr, len(value), value, 0, False, True)
+    return convert_value(vr, raw, encodings)
+
+
+def _split_text(text: str, vr: str) -> object:
+    """Multi-valued text as pydicom returns it: one str, or a list of str."""
+    values = [
+        v.rstrip(" \x00") if vr == "UI" else v.strip(" \x00") for v in text.split("\\")
+    ]
+    return values[0] if len(values) == 1 else values
+
+
+class _Reader:
+    """Cursor over one sequence's bytes."""
+
+    def __init__(self, data: bytes, implicit: bool, encodings: list[str]) -> None:
+        self.data = data
+        self.implicit = implicit
+        self.encodings = encodings
+
+    def header(self, pos: int) -> tuple[int, str, int, int]:
+        """(tag, VR, length, value offset) of the element at ``pos``."""
+        if pos + 8 > len(self.data):
+            raise RawReadError("truncated element header")
+        group, elem, length = _HEADER.unpack_from(self.data, pos)
+        tag = (group << 16) | elem
+        if group == _DELIMITER_GROUP or self.implicit:
+            vr = "" if group == _DELIMITER_GROUP else _dictionary_vr(tag)
+            return tag, vr, length, pos + 8
+        _, _, vr_bytes, short = _EXPLICIT_SHORT.unpack_from(self.data, pos)
+        vr = vr_bytes.decode("ascii", "replace")
+        if vr in _LONG_VRS:
+            if pos + 12 > len(self.data):
+                raise RawReadError("truncated element header")
+            return tag, vr, struct.unpack_from("<L", self.data, pos + 8)[0], pos + 12
+        if not vr.isalpha() or not vr.isupper():
+            raise RawReadError(f"invalid VR {vr!r}")
+        return tag, vr, short, pos + 8
+
+    def sequence(
+        self, start: int, end: int | None, depth: int
+    ) -> tuple[RawSequence, int]:
+        """Items from ``start`` to ``end`` (None: until a delimiter); new offset."""
+        if depth > _MAX_DEPTH:
+            raise RawReadError("nesting too deep")
+        items = RawSequence()
+        pos = start
+        while end is None or pos < end:
+            tag, _, length, value = self.header(pos)
+            if tag == _SEQ_END and end is None:
+                return items, value
+            if tag != _ITEM:
+                raise RawReadError(f"expected an item tag, found {Tag(tag)}")
+            item_end = None if length == _UNDEFINED else value + length
+            item, pos = self.item(value, item_end, depth)
+            items.append(item)
+        if pos != end:
+            raise RawReadError("sequence length mismatch")
+        return items, pos
+
+    def item(self, start: int, end: int | None, depth: int) -> tuple[RawItem, int]:
+        """Elements of one item; returns it and the offset after it."""
+        item = RawItem(self.encodings)
+        pos = start
+        while end is None or pos < end:
+            tag, vr, length, value = self.header(pos)
+            if tag == _ITEM_END and end is None:
+                return item, value
+            if vr == "SQ":
+                seq_end = None if length == _UNDEFINED else value + length
+                seq, pos = self.sequence(value, seq_end, depth + 1)
+                item[tag] = ("SQ", seq)
+                continue
+            if length == _UNDEFINED or value + length > len(self.data):
+                raise RawReadError(f"bad length for {Tag(tag)}")
+            item[tag] = (vr, self.data[value : value + length])
+            pos = value + length
+        if pos != end:
+            raise RawReadError("item length mismatch")
+        return item, pos
+
+
+def read_sequence(data: bytes, implicit: bool, encodings: list[str]) -> RawSequence:
+    """Read the value bytes of a defined- or undefined-length SQ element.
+
+    Parameters
+    ----------
+    data : bytes
+        The element's value as received (little endian).
+    implicit : bool
+        Implicit VR Little Endian (True) or Explicit VR Little Endian.
+    encodings : list of str
+        Python codecs for text values (pydicom ``convert_encodings``).
+
+    Raises
+    ------
+    RawReadError
+        When the bytes need pydicom's general reader.
+    """
+    reader = _Reader(data, implicit, encodings)
+    items, pos = reader.sequence(0, len(data), 0)
+    if pos != len(data):
+        raise RawReadError("trailing bytes after the last item")
+    return items
