@@ -22,12 +22,12 @@ from pydicom.dataset import Dataset
 from pynetdicom import AE, evt
 from pynetdicom.dimse_primitives import C_FIND
 from pynetdicom.dsutils import encode
-from rpiq.core.sr.samples import every_value_type_tree
 
 from rpiq.core.net.ae import VERIFICATION_UID as Verification
 from rpiq.core.profiles import AEProfile
 from rpiq.core.sr.encode import encode_root
 from rpiq.core.sr.model import CodedConcept
+from rpiq.core.sr.samples import every_value_type_tree
 from rpiq.core.status import RpiqStatus
 from rpiq.core.templates import RpiSopClass
 

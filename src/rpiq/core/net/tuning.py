@@ -114,8 +114,16 @@ def _on_conn_open(event: Event) -> None:
     if transport is not None and transport.socket is not None:
         tune_socket(transport.socket)
         _quickack_recv(event.assoc)
-    _prompt_kill(event.assoc)
-    _prompt_dul(event.assoc)
+    tune_association(event.assoc)
+
+
+def tune_association(assoc: Association) -> None:
+    """Apply the polling and release tuning to one association (idempotent)."""
+    if getattr(assoc, "_rpiq_tuned", False):
+        return
+    assoc._rpiq_tuned = True  # type: ignore[attr-defined]
+    _prompt_kill(assoc)
+    _prompt_dul(assoc)
 
 
 CONN_OPEN_HANDLER = (evt.EVT_CONN_OPEN, _on_conn_open)
