@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from rpiq.core import profiles as profiles_module
 from rpiq.core.errors import ProfileError, ValidationError
 from rpiq.core.profiles import (
     SCHEMA_VERSION,
@@ -15,6 +14,7 @@ from rpiq.core.profiles import (
     ProfileStore,
     TlsSettings,
 )
+from rpiq.core.profiles import store as profiles_module
 
 if TYPE_CHECKING:
     from pathlib import Path
