@@ -63,18 +63,24 @@ class RawItem(dict[int, tuple[str, "bytes | RawSequence"]]):
         self.encodings = encodings
 
     def __contains__(self, key: object) -> bool:
-        tag = tag_for_keyword(key) if isinstance(key, str) else key
+        tag = _tag(key) if isinstance(key, str) else key
         return dict.__contains__(self, tag)
 
     def get(self, keyword: str, default: object = None) -> object:  # type: ignore[override]
         """Decoded value of ``keyword`` (``default`` when absent)."""
-        tag = tag_for_keyword(keyword)
+        tag = _tag(keyword)
         if tag is None:
             return default
         entry = dict.get(self, tag)
         if entry is None:
             return default
         return _decode(tag, entry, self.encodings)
+
+
+@functools.cache
+def _tag(keyword: str) -> int | None:
+    """Tag of a keyword, cached: the parser asks for the same few dozen."""
+    return tag_for_keyword(keyword)
 
 
 @functools.lru_cache(maxsize=1024)
