@@ -128,7 +128,7 @@ def held_median_ms(port: int, patient_id: str, runs: int) -> float:
             final = list(session.query(request))[-1]
             times.append((time.perf_counter() - start) * 1000.0)
             assert isinstance(final, Done)
-            assert final.matched
+            assert final.matched, final
     return statistics.median(times)
 
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pynetdicom.association import Association
 
+from rpiq.core.net.reactor import unpark_reactor
+
 CANCEL_GRACE_S = 2.0
 
 
@@ -79,6 +81,7 @@ class CancelToken:
         if target is None:
             return
         assoc = target[0]
+        unpark_reactor(assoc)
         assoc.abort()
         # pynetdicom's C-FIND loop waits on the DIMSE queue for up to the DIMSE
         # timeout even after an abort; wake it now with pynetdicom's own
