@@ -204,10 +204,14 @@ def to_json(request: QueryRequest, outcome: Outcome) -> dict[str, object]:
             }
         )
     problems = list(outcome.done.problems) if outcome.done else []
+    report = outcome.done.report if outcome.done else None
+    if report is not None:
+        problems += report.problems()
     return {
         "status": _status_json(outcome),
         "matches": matches,
         "problems": problems,
+        "findings": report.to_json() if report is not None else [],
         "timing_ms": _timing(outcome.timings),
     }
 
@@ -241,6 +245,9 @@ def _status_line(outcome: Outcome) -> str:
     return f"Status: {outcome.done.status.describe()}{extra}"
 
 
+_FINDINGS_SHOWN = 40  # under the tree; --format json lists them all
+
+
 def _tree(request: QueryRequest, outcome: Outcome) -> str:
     lines = [f"Query: {request.describe()}"]
     if outcome.match is not None:
@@ -258,6 +265,8 @@ def _tree(request: QueryRequest, outcome: Outcome) -> str:
         lines.append("No patient matched.")
     if outcome.done is not None:
         lines += [f"Problem: {text}" for text in outcome.done.problems]
+        if outcome.done.report is not None:
+            lines += outcome.done.report.lines(limit=_FINDINGS_SHOWN)
     lines.append(_status_line(outcome))
     return "\n".join(lines)
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from rpiq.core.conformance import check_answer
 from rpiq.core.errors import ConnectionFailed
 from rpiq.core.net.connect import accepted_uids, open_association
+from rpiq.core.net.reactor import is_usable, park_reactor, unpark_reactor
 from rpiq.core.query.cancel import CancelToken
 from rpiq.core.query.events import (
     Associated,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 
     from rpiq.core.profiles import AEProfile
     from rpiq.core.query.request import QueryRequest
+    from rpiq.core.sr.model import ContentNode
 
 _MAX_MSG_ID = 65535
 
@@ -73,13 +76,17 @@ class QuerySession:
         self._assoc = open_association(
             self.profile, [sop.uid for sop in self._sop_classes]
         )
+        park_reactor(self._assoc)
         peer = str(self._assoc.acceptor.ae_title).strip()
         return Associated(peer, _ms_since(start))
 
     def close(self, *, abort: bool = False) -> None:
         """Release the association (or abort it), whatever state it is in."""
         assoc, self._assoc = self._assoc, None
-        if assoc is None or not assoc.is_established:
+        if assoc is None:
+            return
+        unpark_reactor(assoc)
+        if not assoc.is_established:
             return
         if abort:
             assoc.abort()
@@ -107,7 +114,7 @@ class QuerySession:
         """Send one C-FIND on the open association and yield Match/Done/Failed."""
         started = time.perf_counter() if start is None else start
         assoc = self._assoc
-        if assoc is None or not assoc.is_established:
+        if assoc is None or not is_usable(assoc):
             yield Failed(
                 "aborted",
                 "The association is no longer open.",
@@ -141,7 +148,9 @@ def _find(
     uid = request.sop_class.uid
     responses: list[Response] = []
     problems: list[str] = []
-    stream = assoc.send_c_find(request.to_identifier(), uid, msg_id=msg_id)
+    sent = request.to_identifier()
+    root: ContentNode | None = None
+    stream = assoc.send_c_find(sent, uid, msg_id=msg_id)
     cancel.attach(assoc, msg_id, uid)
     try:
         for status_ds, identifier in stream:
@@ -150,6 +159,7 @@ def _find(
             if info.category is Category.PENDING:
                 match = _on_pending(identifier, responses, problems)
                 if match is not None:
+                    root = match.root
                     yield match
     finally:
         cancel.detach()
@@ -157,7 +167,9 @@ def _find(
     if final.category is Category.NO_RESPONSE:
         yield _lost(cancel, profile, start)
         return
-    yield Done(final, _ms_since(start), tuple(responses), tuple(problems))
+    elapsed = _ms_since(start)
+    report = check_answer(sent, responses, request.sop_class, request.tid, root=root)
+    yield Done(final, elapsed, tuple(responses), tuple(problems), report)
 
 
 def _on_pending(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
 
+    from rpiq.core.conformance.report import Report
     from rpiq.core.sr.model import ContentNode
     from rpiq.core.status import StatusInfo
 
@@ -105,12 +106,15 @@ class Done:
         Every response in order, for the conformance checker.
     problems : tuple of str
         Deviations from Annex Q noticed while receiving (e.g. a second Pending).
+    report : Report or None
+        The conformance report of the answer (:mod:`rpiq.core.conformance`).
     """
 
     status: StatusInfo
     elapsed_ms: float
     responses: tuple[Response, ...] = ()
     problems: tuple[str, ...] = field(default=())
+    report: Report | None = None
 
     @property
     def matched(self) -> bool:

@@ -150,12 +150,16 @@ def _language() -> ContentNode:
 
 
 def _patient_assessment() -> ContentNode:
-    """TID 3114: vital signs with two TID 300 measurements."""
+    """TID 3114: an assessment with two TID 300 measurements.
+
+    "Patient Assessment Performed" rather than "Observation of Vital Signs":
+    the latter makes all eight vital-sign measurements mandatory (rows 2-9 MC).
+    """
     return _leaf(
         _CONTAINS,
         ValueType.CODE,
         _c(codes.DCM.PatientStatusOrEvent),
-        _c(codes.SCT.TakingPatientVitalSigns, "Observation of Vital Signs"),
+        _c(codes.DCM.PatientAssessmentPerformed),
         _num(_c(codes.LN.HeartRate), 72, _BPM, relationship=_HAS_PROPERTIES),
         _num(
             _BODY_TEMPERATURE,
