@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Until the GUI lands (issue "GUI workstation"), `make run` shows the CLI.
+# Starts the workstation (the demo archive follows with the embedded SCP).
 run: $(STAMP)
-	$(BIN)/rpiq --help
+	$(BIN)/rpiq gui
 
 test: $(STAMP) lint typecheck imports pytest
 

@@ -43,7 +43,26 @@ def build_parser() -> argparse.ArgumentParser:
     query_cmd.add_parser(sub)
     profiles_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
+    _add_gui_parser(sub)
     return parser
+
+
+def _add_gui_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``gui`` (Qt is imported only when it runs)."""
+    p = sub.add_parser(
+        "gui",
+        help="open the RPIQ Workstation window",
+        description="Start the desktop workstation (same as rpiq-gui).",
+    )
+    p.set_defaults(handler=_run_gui)
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    # Imported only now, so every other subcommand runs without loading Qt
+    # (tests/test_architecture.py checks that `import rpiq.cli` loads no PySide6).
+    from rpiq.gui.app import main as gui_main
+
+    return int(gui_main([]))
 
 
 def _configure_logging(verbosity: int) -> None:

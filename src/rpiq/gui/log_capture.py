@@ -1,0 +1,97 @@
+"""Capture the association/DIMSE log of one query for the Log tab.
+
+A :class:`logging.Handler` is attached to the ``pynetdicom`` and ``rpiq``
+loggers while the query's generator runs (on the worker thread) and removed in
+its ``finally``. Records from every thread of the association are turned into
+frozen :class:`LogLine` values and handed to a sink — in the GUI a Qt signal,
+which delivers them to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+__all__ = ["LOGGERS", "LogLine", "capture_logs", "logged"]
+
+LOGGERS = ("pynetdicom", "rpiq")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One log record, safe to pass between threads."""
+
+    created: float
+    level: int
+    level_name: str
+    logger: str
+    message: str
+    thread: str
+
+
+class _SinkHandler(logging.Handler):
+    def __init__(self, sink: Callable[[LogLine], None], level: int) -> None:
+        super().__init__(level)
+        self._sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+            if not message.strip() and not record.exc_info:
+                return  # pynetdicom logs spacer lines
+            if record.exc_info:
+                message += "\n" + logging.Formatter().formatException(record.exc_info)
+            self._sink(
+                LogLine(
+                    record.created,
+                    record.levelno,
+                    record.levelname,
+                    record.name,
+                    message,
+                    record.threadName or str(threading.get_ident()),
+                )
+            )
+        except Exception:  # noqa: BLE001 — logging must never break a query
+            self.handleError(record)
+
+
+@contextmanager
+def capture_logs(
+    sink: Callable[[LogLine], None],
+    level: int = logging.INFO,
+    loggers: tuple[str, ...] = LOGGERS,
+) -> Iterator[None]:
+    """Send records of ``loggers`` at ``level`` or above to ``sink`` meanwhile.
+
+    Loggers quieter than ``level`` are turned up for the duration and restored
+    afterwards.
+    """
+    handler = _SinkHandler(sink, level)
+    saved: list[tuple[logging.Logger, int]] = []
+    for name in loggers:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level))
+        if logger.getEffectiveLevel() > level:
+            logger.setLevel(level)
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger, old_level in saved:
+            logger.removeHandler(handler)
+            logger.setLevel(old_level)
+
+
+def logged(
+    events: Iterator[_T], sink: Callable[[LogLine], None], level: int = logging.INFO
+) -> Iterator[_T]:
+    """Iterate ``events`` with :func:`capture_logs` active around every step."""
+    with capture_logs(sink, level):
+        yield from events

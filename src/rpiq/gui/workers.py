@@ -1,0 +1,97 @@
+"""Thin wrapper over superqt workers: start, count and await background work.
+
+Every network and disk operation of the GUI runs through here, so closing the
+window (and the test suite's leak check) can see and wait for all of them.
+Results and errors arrive on the GUI thread through the workers' signals.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QThreadPool
+from superqt.utils import FunctionWorker, GeneratorWorker, WorkerBase
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterator
+
+__all__ = [
+    "await_workers",
+    "run_in_background",
+    "running_workers",
+    "start_generator",
+]
+
+_T = TypeVar("_T")
+_Y = TypeVar("_Y")
+
+
+def run_in_background(
+    function: Callable[[], _T],
+    on_result: Callable[[_T], None],
+    on_error: Callable[[Exception], None],
+) -> FunctionWorker[_T]:
+    """Run ``function`` on the thread pool; the callbacks run on the GUI thread.
+
+    Parameters
+    ----------
+    function : callable
+        Work without arguments (bind them with a lambda or ``functools.partial``).
+    on_result, on_error : callable
+        Receive the return value, or the exception raised.
+    """
+    worker: FunctionWorker[_T] = FunctionWorker(function)
+    worker.returned.connect(on_result)
+    worker.errored.connect(on_error)
+    worker.start()
+    return worker
+
+
+def start_generator(
+    events: Callable[[], Iterator[_Y]],
+    on_event: Callable[[_Y], None],
+    on_error: Callable[[Exception], None],
+    on_finished: Callable[[], None],
+) -> GeneratorWorker[_Y, None, None]:
+    """Iterate ``events()`` on the thread pool, delivering each item to the GUI.
+
+    The generator always runs to its end (it is never abandoned half-way), so
+    its ``finally`` blocks — releasing an association, detaching a log
+    handler — run on the worker thread.
+    """
+
+    def generate() -> Generator[_Y, None, None]:
+        yield from events()
+
+    worker: GeneratorWorker[_Y, None, None] = GeneratorWorker(generate)
+    worker.yielded.connect(on_event)
+    worker.errored.connect(on_error)
+    worker.finished.connect(lambda *_: on_finished())
+    worker.start()
+    return worker
+
+
+def running_workers() -> int:
+    """How many workers started here (or anywhere via superqt) are not finished."""
+    return len(WorkerBase._worker_set)
+
+
+def await_workers(msecs: int) -> bool:
+    """Wait up to ``msecs`` for every worker, still delivering their signals.
+
+    Returns
+    -------
+    bool
+        True when all finished in time.
+    """
+    deadline = time.monotonic() + msecs / 1000.0
+    pool = QThreadPool.globalInstance()
+    while True:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        if running_workers() == 0 and pool.activeThreadCount() == 0:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        pool.waitForDone(int(min(remaining, 0.02) * 1000) or 1)
