@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING, cast
 
 from rpiq import __version__
-from rpiq.cli import check_cmd, net_cmds, profiles_cmd, query_cmd
+from rpiq.cli import archive_cmd, check_cmd, net_cmds, profiles_cmd, query_cmd
 from rpiq.cli.common import Exit, error
 from rpiq.core.errors import RpiqError
 
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     query_cmd.add_parser(sub)
     profiles_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
+    archive_cmd.add_parser(sub)
     _add_gui_parser(sub)
     return parser
 
