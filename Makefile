@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Starts the workstation (the demo archive follows with the embedded SCP).
+# Starts the workstation in demo mode: a seeded local archive served by the
+# embedded SCP on a free port, selected as "Local archive (demo)": press Run.
 run: $(STAMP)
-	$(BIN)/rpiq gui
+	$(BIN)/rpiq gui --demo
 
 test: $(STAMP) lint typecheck imports pytest
 

@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING, cast
 
 from rpiq import __version__
-from rpiq.cli import archive_cmd, check_cmd, net_cmds, profiles_cmd, query_cmd
+from rpiq.cli import archive_cmd, check_cmd, net_cmds, profiles_cmd, query_cmd, scp_cmd
 from rpiq.cli.common import Exit, error
 from rpiq.core.errors import RpiqError
 
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     net_cmds.add_parsers(sub)
     query_cmd.add_parser(sub)
     profiles_cmd.add_parser(sub)
+    scp_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
     archive_cmd.add_parser(sub)
     _add_gui_parser(sub)
@@ -55,6 +56,12 @@ def _add_gui_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="open the RPIQ Workstation window",
         description="Start the desktop workstation (same as rpiq-gui).",
     )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed a demo archive if empty, start the local SCP on a free port "
+        "and select its profile",
+    )
     p.set_defaults(handler=_run_gui)
 
 
@@ -63,7 +70,7 @@ def _run_gui(args: argparse.Namespace) -> int:
     # (tests/test_architecture.py checks that `import rpiq.cli` loads no PySide6).
     from rpiq.gui.app import main as gui_main
 
-    return int(gui_main([]))
+    return int(gui_main(["--demo"] if args.demo else []))
 
 
 def _configure_logging(verbosity: int) -> None:

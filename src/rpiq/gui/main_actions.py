@@ -73,6 +73,13 @@ class MainActions:
             lambda: exporter.print_answer(self._answer()),
             [QKeySequence(QKeySequence.StandardKey.Print)],
         )
+        self.save_sr = self._add(
+            file_menu,
+            "Save as Comprehensive &SR…",
+            "saveSrAction",
+            lambda: window.sr_saver.save(self._answer()),
+            [QKeySequence("Ctrl+Shift+S")],
+        )
         file_menu.addSeparator()
         self._add(
             file_menu,
@@ -100,6 +107,14 @@ class MainActions:
             window.manage_profiles,
             [QKeySequence("Ctrl+Shift+M")],
         )
+        self.replay = self._add(
+            query_menu,
+            "Re&play against two profiles…",
+            "replayAction",
+            window.replays.open,
+            [QKeySequence("Ctrl+Shift+R")],
+        )
+        self._add_archive_menu()
         view_menu = bar.addMenu("&View")
         self._add(
             view_menu,
@@ -125,6 +140,7 @@ class MainActions:
         view_menu.addSeparator()
         view_menu.addAction(window.query_dock.toggleViewAction())
         view_menu.addAction(window.history.dock.toggleViewAction())
+        view_menu.addAction(window.local.dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
         self._add(help_menu, "&About RPIQ Workstation", "aboutAction", self._about, [])
         panel.run_button.setToolTip(self.run.toolTip())
@@ -164,6 +180,39 @@ class MainActions:
         self.window.addAction(action)
         return action
 
+    def _add_archive_menu(self) -> None:
+        local = self.window.local
+        menu = self.window.menuBar().addMenu("&Archive")
+        self.scp_toggle = self._add(
+            menu,
+            "Start/stop the local &SCP",
+            "scpToggleAction",
+            local.panel.toggle,
+            [QKeySequence("F9")],
+        )
+        menu.addSeparator()
+        self._add(
+            menu,
+            "Import &files…",
+            "importFilesAction",
+            local.panel.import_bar.choose_files,
+            [QKeySequence("Ctrl+I")],
+        )
+        self._add(
+            menu,
+            "Import f&older…",
+            "importFolderAction",
+            local.panel.import_bar.choose_folder,
+            [QKeySequence("Ctrl+Shift+I")],
+        )
+        self._add(
+            menu,
+            "&Refresh patients",
+            "refreshPatientsAction",
+            local.controller.refresh_patients,
+            [QKeySequence("F5")],
+        )
+
     def _answer(self) -> Answer:
         answer = self.window.answer
         if answer is None:
@@ -179,6 +228,11 @@ class MainActions:
         """Enable what makes sense now."""
         self.cancel.setEnabled(busy)
         self.manage.setEnabled(not busy)
-        for action in (self.export_json, self.export_dcm, self.export_pdf):
+        for action in (
+            self.export_json,
+            self.export_dcm,
+            self.export_pdf,
+            self.save_sr,
+        ):
             action.setEnabled(has_answer)
         self.print.setEnabled(has_answer and PRINT_AVAILABLE)

@@ -2,8 +2,9 @@
 
 The window wires the pieces together and owns no DICOM logic: requests are
 validated by the core, queries run in :class:`QueryController`, stores are the
-core's, and every disk operation runs on a worker. Docks sit on the left, so
-later panels (the embedded SCP) can be added with :meth:`add_dock`.
+core's, and every disk operation runs on a worker. Docks sit on the left
+(:meth:`add_dock`); the local archive and SCP dock (:class:`ScpDock`) sits
+at the bottom.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -29,7 +30,10 @@ from rpiq.gui.profile_dialog import ProfileDialog
 from rpiq.gui.qt_settings import restore_layout, save_layout
 from rpiq.gui.query_controller import QueryController, QueryOutcome
 from rpiq.gui.query_panel import QueryPanel
+from rpiq.gui.replay_dialog import ReplayLauncher
 from rpiq.gui.results_view import ResultsView
+from rpiq.gui.scp_dock import ScpDock
+from rpiq.gui.sr_save import SrSaver
 from rpiq.gui.workers import await_workers, run_in_background
 
 if TYPE_CHECKING:
@@ -43,6 +47,7 @@ __all__ = ["APP_TITLE", "MainWindow"]
 
 APP_TITLE = "RPIQ Workstation — Relevant Patient Information Query"
 STATUS_TIMEOUT_MS = 8000
+SHUTDOWN_WAIT_MS = 3000
 
 
 class MainWindow(QMainWindow):
@@ -54,13 +59,19 @@ class MainWindow(QMainWindow):
         Core stores (loaded on a worker by :meth:`start`).
     controller : QueryController, optional
         Injected in tests; a default one runs the real engine.
+    demo : bool
+        Demo mode: seed the archive, start the SCP, select its profile.
     """
+
+    profilesLoaded = Signal()
 
     def __init__(
         self,
         profiles: ProfileStore,
         history: HistoryStore,
         controller: QueryController | None = None,
+        *,
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -70,6 +81,7 @@ class MainWindow(QMainWindow):
         self.answer: Answer | None = None
         self._running: tuple[str, QueryRequest] | None = None
         self.load_warnings: tuple[str, ...] = ()
+        self.profiles_ready = False
         self.panel = QueryPanel()
         self.results = ResultsView()
         self.setCentralWidget(self.results)
@@ -83,6 +95,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.query_dock, self.history.dock], [340, 460], Qt.Orientation.Vertical
         )
+        self.local = ScpDock(self, demo=demo)
+        self.sr_saver = SrSaver(self, self.local.controller, self.notify)
+        self.replays = ReplayLauncher(self)
         self.exporter = AnswerExporter(self, self.notify)
         self.actions_ = MainActions(self)
         self.progress = QProgressBar()
@@ -134,6 +149,7 @@ class MainWindow(QMainWindow):
         store = self.profiles
         run_in_background(store.load, self._on_profiles_loaded, self._on_load_error)
         self.history.load()
+        self.local.start()
 
     def _on_profiles_loaded(self, result: LoadResult) -> None:
         names = [profile.name for profile in result.profiles]
@@ -145,6 +161,8 @@ class MainWindow(QMainWindow):
         )
         if result.warnings:
             self.show_warnings("Profiles", result.warnings)
+        self.profiles_ready = True
+        self.profilesLoaded.emit()
 
     def _on_load_error(self, exc: Exception) -> None:
         self.notify(f"Could not load profiles: {exc}", ok=False)
@@ -283,16 +301,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- closing
     def shutdown(self) -> bool:
-        """Cancel a running query and wait (at most 3 s); save the layout."""
-        ended = True
+        """Cancel queries and imports, stop the SCP; wait at most 3 s in all."""
         if self.controller.busy:
             self.notify("Cancelling the running query…")
-            ended = self.controller.shutdown()
-        ended = await_workers(1000 if ended else 0) and ended
+        self.controller.cancel()
+        self.replays.cancel()
+        self.local.begin_shutdown()
+        ended = await_workers(SHUTDOWN_WAIT_MS)
         save_layout(self, {"results": self.results.splitter})
         return ended
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closing during a query cancels it and waits at most 3 s."""
+        """Closing cancels queries and imports and stops the SCP (at most 3 s)."""
         self.shutdown()
         event.accept()
