@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -116,6 +117,28 @@ def build_ae(settings: ScpSettings) -> AE:
     for uid in storage_sop_class_uids():
         ae.add_supported_context(uid, list(STORE_TRANSFER_SYNTAXES))
     return ae
+
+
+_WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}
+_POKE_TIMEOUT_S = 0.2
+
+
+def _shut_down(
+    server: ThreadedAssociationServer, address: tuple[str, int] | None
+) -> None:
+    """Stop the accept loop at once instead of after its 0.5 s select() poll.
+
+    socketserver's loop checks its shutdown flag when select() returns; we set
+    the flag, then connect once so select() returns now (the loop exits
+    without accepting that connection). ``server.shutdown()`` then finds the
+    loop finished.
+    """
+    if address is not None:
+        vars(server)["_BaseServer__shutdown_request"] = True
+        host = _WILDCARD_HOSTS.get(address[0], address[0])
+        with contextlib.suppress(OSError):
+            socket.create_connection((host, address[1]), _POKE_TIMEOUT_S).close()
+    server.shutdown()
 
 
 class ScpService:
@@ -276,7 +299,7 @@ class ScpService:
             address, self._address = self._address, None
         if server is None:
             return
-        server.shutdown()
+        _shut_down(server, address)
         associations = list(server.active_associations)
         for assoc in associations:
             with contextlib.suppress(Exception):
