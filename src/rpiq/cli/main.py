@@ -62,6 +62,12 @@ def _add_gui_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="seed a demo archive if empty, start the local SCP on a free port "
         "and select its profile",
     )
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="query a temporary demo archive once per SOP class (works "
+        "offscreen); exit 0 if every query passes, 1 otherwise",
+    )
     p.set_defaults(handler=_run_gui)
 
 
@@ -70,7 +76,10 @@ def _run_gui(args: argparse.Namespace) -> int:
     # (tests/test_architecture.py checks that `import rpiq.cli` loads no PySide6).
     from rpiq.gui.app import main as gui_main
 
-    return int(gui_main(["--demo"] if args.demo else []))
+    argv = ["--demo"] if args.demo else []
+    if args.self_test:
+        argv.append("--self-test")
+    return int(gui_main(argv))
 
 
 def _configure_logging(verbosity: int) -> None:

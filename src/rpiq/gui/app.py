@@ -2,8 +2,14 @@
 
 ``rpiq-gui --demo`` (also ``rpiq gui --demo``) seeds a demo archive when it
 is empty, starts the local SCP on a free port and selects a profile for it.
-``RPIQ_QUIT_AFTER=<seconds>`` quits the app after that time (bundle smoke
-test); ``RPIQ_HOME`` moves every file the app reads or writes.
+``rpiq-gui --self-test`` runs one demo query per SOP class (works offscreen)
+and exits 0 or 1 (:mod:`rpiq.gui.self_test`). ``RPIQ_QUIT_AFTER=<seconds>``
+quits the app after that time (bundle smoke test); ``RPIQ_HOME`` moves every
+file the app reads or writes.
+
+:func:`create_main_window` is the automation contract: it builds the window
+(every app dir under ``home``) without starting an event loop; the widgets a
+script may look up by objectName are listed in the README.
 """
 
 from __future__ import annotations
@@ -13,12 +19,16 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from rpiq.core.paths import HOME_ENV
 from rpiq.gui import qt_missing_message
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
-__all__ = ["main"]
+    from rpiq.gui.main_window import MainWindow
+
+__all__ = ["create_main_window", "main"]
 
 QUIT_ENV = "RPIQ_QUIT_AFTER"
 MIN_WORKER_THREADS = 8
@@ -46,7 +56,74 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
         action="store_true",
         help="seed a demo archive if empty, start the local SCP and select it",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="query a temporary demo archive once per SOP class; exit 0 if all pass",
+    )
     return parser.parse_known_args(list(argv))
+
+
+def configure_application() -> None:
+    """Name the running QApplication and size the worker pool (idempotent)."""
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("create a QApplication first")
+    from rpiq.gui.help_dialogs import app_icon
+    from rpiq.gui.main_window import APP_TITLE
+
+    icon = app_icon()
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+    app.setApplicationName("RPIQ Workstation")
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setOrganizationName("rpiq")
+    # Workers wait on the network and the disk, not the CPU: an import, two
+    # replay queries and a history write must not queue behind each other.
+    pool = QThreadPool.globalInstance()
+    pool.setMaxThreadCount(max(pool.maxThreadCount(), MIN_WORKER_THREADS))
+
+
+def create_main_window(
+    home: Path | None = None, *, demo: bool = False, start: bool = True
+) -> MainWindow:
+    """Build the workstation window; the automation entry point.
+
+    Parameters
+    ----------
+    home : Path, optional
+        Keep every app dir (profiles, history, archive, layout) under ``home``:
+        ``RPIQ_HOME`` is set for the process. None keeps the current dirs.
+    demo : bool
+        Demo mode, as ``--demo``.
+    start : bool
+        Load profiles and history on workers (and open the archive) at once;
+        wait for ``window.profilesLoaded`` before reading the profile list.
+
+    Returns
+    -------
+    MainWindow
+        The window, not shown; no event loop is started.
+
+    Raises
+    ------
+    RuntimeError
+        When no QApplication exists.
+    """
+    if home is not None:
+        os.environ[HOME_ENV] = str(home)
+    configure_application()
+    from rpiq.core.history import HistoryStore
+    from rpiq.core.profiles import ProfileStore
+    from rpiq.gui.main_window import MainWindow
+
+    window = MainWindow(ProfileStore.default(), HistoryStore.default(), demo=demo)
+    if start:
+        window.start()
+    return window
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,28 +133,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"rpiq-gui: {problem}\n")
         return 2
     # Qt is imported only now, after the friendly check above.
-    from PySide6.QtCore import QThreadPool, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from rpiq.core.history import HistoryStore
-    from rpiq.core.profiles import ProfileStore
     from rpiq.gui.gc_guard import GcGuard
-    from rpiq.gui.main_window import APP_TITLE, MainWindow
 
     options, rest = parse_args(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication(["rpiq-gui", *rest])
     assert isinstance(app, QApplication)
-    app.setApplicationName("RPIQ Workstation")
-    app.setApplicationDisplayName(APP_TITLE)
-    app.setOrganizationName("rpiq")
-    # Workers wait on the network and the disk, not the CPU: an import, two
-    # replay queries and a history write must not queue behind each other.
-    pool = QThreadPool.globalInstance()
-    pool.setMaxThreadCount(max(pool.maxThreadCount(), MIN_WORKER_THREADS))
+    if options.self_test:
+        from rpiq.gui.self_test import run_self_test
+
+        return run_self_test()
     guard = GcGuard(app)
-    window = MainWindow(
-        ProfileStore.default(), HistoryStore.default(), demo=options.demo
-    )
+    window = create_main_window(demo=options.demo, start=False)
     window.show()
     window.start()
     seconds = _quit_after()

@@ -38,7 +38,7 @@ class ImportBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.files_button = QPushButton("Import files…")
-        self.files_button.setObjectName("scpImportFilesButton")
+        self.files_button.setObjectName("scpImportButton")
         self.files_button.setToolTip(
             "Import DICOM files into the local archive (or drop files here)"
         )

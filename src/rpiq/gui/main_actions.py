@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from rpiq import __version__
 from rpiq.gui.export_actions import PRINT_AVAILABLE
+from rpiq.gui.help_dialogs import about_html, shortcuts_dialog
 from rpiq.gui.query_panel import CANCEL_KEY, RUN_KEY
 
 if TYPE_CHECKING:
@@ -18,14 +19,6 @@ if TYPE_CHECKING:
     from rpiq.gui.main_window import MainWindow
 
 __all__ = ["MainActions"]
-
-_ABOUT = (
-    "<h3>RPIQ Workstation {version}</h3>"
-    "<p>Relevant Patient Information Query (DICOM PS3.4 Annex Q): query an RPI "
-    "SCP for a patient's relevant history and read it as a tree.</p>"
-    "<p>General (TID 9007 and the Annex K roots), Breast Imaging (TID 9000) and "
-    "Cardiac (TID 3802) SOP classes.</p>"
-)
 
 
 def _with_keys(tip: str, keys: list[QKeySequence]) -> str:
@@ -142,6 +135,13 @@ class MainActions:
         view_menu.addAction(window.history.dock.toggleViewAction())
         view_menu.addAction(window.local.dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
+        self._add(
+            help_menu,
+            "&Keyboard shortcuts…",
+            "shortcutsAction",
+            self.show_shortcuts,
+            [QKeySequence("F1")],
+        )
         self._add(help_menu, "&About RPIQ Workstation", "aboutAction", self._about, [])
         panel.run_button.setToolTip(self.run.toolTip())
         panel.cancel_button.setToolTip(
@@ -220,9 +220,13 @@ class MainActions:
         return answer
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self.window, "About RPIQ Workstation", _ABOUT.format(version=__version__)
-        )
+        QMessageBox.about(self.window, "About RPIQ Workstation", about_html())
+
+    def show_shortcuts(self) -> None:
+        """Help → Keyboard shortcuts: every action's keys (non-modal)."""
+        dialog = shortcuts_dialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def update(self, *, busy: bool, has_answer: bool) -> None:
         """Enable what makes sense now."""

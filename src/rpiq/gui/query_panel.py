@@ -7,6 +7,7 @@ names; Run stays disabled until the request is valid and a profile is chosen.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -117,10 +118,10 @@ class QueryPanel(QWidget):
         form.addRow("&Template:", self.template_combo)
         form.addRow("", self.template_error)
         self.run_button = QPushButton("Run")
-        self.run_button.setObjectName("runButton")
+        self.run_button.setObjectName("runQueryButton")
         self.run_button.setDefault(True)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setObjectName("cancelQueryButton")
         self.cancel_button.setToolTip(
             "Cancel the running query: C-CANCEL, then abort after 2 s (Esc)"
         )
@@ -140,10 +141,29 @@ class QueryPanel(QWidget):
         for edit in (self.patient_id_edit, self.issuer_edit):
             edit.textChanged.connect(self.validate)
             edit.returnPressed.connect(self._on_run)
+        self._name_for_assistive_tech()
         self.profile_combo.currentIndexChanged.connect(self.validate)
         self.sop_combo.currentIndexChanged.connect(self._on_sop_changed)
         self.template_combo.currentIndexChanged.connect(self.validate)
         self.template_combo.currentTextChanged.connect(self.template_combo.setToolTip)
+
+    def _name_for_assistive_tech(self) -> None:
+        """Accessible names, and Tab in reading order: keys first, then Run."""
+        chain: list[QWidget] = []
+        for widget, name in (
+            (self.profile_combo, "Profile"),
+            (self.patient_id_edit, "Patient ID"),
+            (self.issuer_edit, "Issuer of Patient ID"),
+            (self.sop_combo, "SOP class"),
+            (self.template_combo, "Template"),
+            (self.run_button, "Run query"),
+            (self.cancel_button, "Cancel query"),
+            (self.manage_button, "Manage profiles"),
+        ):
+            widget.setAccessibleName(name)
+            chain.append(widget)
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _fill_sop_classes(self) -> None:
         for sop in RpiSopClass:

@@ -59,7 +59,7 @@ class ResultHeader(QWidget):
             grid.addWidget(value, row, column * 2 + 1)
             self.values[key] = value
         self.badge = QLabel("No query yet")
-        self.badge.setObjectName("statusBadge")
+        self.badge.setObjectName("statusLabel")
         self.meaning = QLabel("Choose a profile, enter a Patient ID and press Run.")
         self.meaning.setObjectName("statusMeaning")
         self.meaning.setWordWrap(True)

@@ -98,6 +98,7 @@ class ResultsView(QWidget):
     def _build_toolbar(self) -> None:
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("treeFilterEdit")
+        self.filter_edit.setAccessibleName("Filter the answer tree")
         self.filter_edit.setPlaceholderText(
             "Filter concepts, values and codes (Ctrl+F)"
         )
@@ -120,7 +121,7 @@ class ResultsView(QWidget):
 
     def _build_tree(self) -> None:
         self.tree = QTreeView()
-        self.tree.setObjectName("srTree")
+        self.tree.setObjectName("resultsTree")
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)

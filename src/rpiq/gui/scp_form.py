@@ -144,6 +144,13 @@ class ScpSettingsForm(QTabWidget):
             "Calling AE titles accepted, separated by commas or spaces; empty "
             "accepts any"
         )
+        for widget, name in (
+            (self.ae_edit, "SCP AE title"),
+            (self.host_combo, "SCP listen address"),
+            (self.port_spin, "SCP port"),
+            (self.allowed_edit, "Allowed peer AE titles"),
+        ):
+            widget.setAccessibleName(name)
         page = QWidget()
         form = QFormLayout(page)
         form.addRow("&AE title:", self.ae_edit)
