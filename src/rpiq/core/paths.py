@@ -74,23 +74,28 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
-    """Write ``text`` to ``path``: readers see the old or the new file, never half.
+def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path``: readers see the old or the new file, never half.
 
-    The text goes to a temporary file in the same directory, is flushed and
+    The bytes go to a temporary file in the same directory, are flushed and
     fsync'ed, then renamed over ``path`` with :func:`os.replace` (atomic on POSIX
     and Windows). On any error the temporary file is removed and ``path`` is
-    untouched, so a full disk never leaves a truncated settings file.
+    untouched, so a full disk never leaves a truncated file.
     """
     ensure_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
+    """Write UTF-8 ``text`` atomically (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"), mode)

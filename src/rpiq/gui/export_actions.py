@@ -7,7 +7,6 @@ PDF into memory, and the file itself is written on a worker thread.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +15,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
+from rpiq.core.paths import atomic_write_bytes
 from rpiq.core.query.export import write_identifier
 from rpiq.core.sr.report_html import report_html
 from rpiq.core.templates import RpiSopClass
@@ -111,20 +111,6 @@ def pdf_bytes(answer: Answer) -> bytes:
     return bytes(data.data())
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` atomically (temporary file, fsync, rename)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 class AnswerExporter:
     """File dialogs plus background writes; reports through ``notify``."""
 
@@ -167,7 +153,7 @@ class AnswerExporter:
         if path is None:
             return
         data = pdf_bytes(answer)
-        self._write(path, lambda: _write_bytes(path, data))
+        self._write(path, lambda: atomic_write_bytes(path, data, 0o644))
 
     def print_answer(self, answer: Answer) -> None:
         """Print the sheet through the system print dialog."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from typing import TYPE_CHECKING
 
 from pydicom import dcmread, dcmwrite
@@ -18,7 +17,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid
 
 from rpiq.core.errors import RpiqError
-from rpiq.core.paths import atomic_write_text, ensure_dir
+from rpiq.core.paths import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,20 +38,6 @@ def _part10_bytes(ds: Dataset, sop_class_uid: str) -> bytes:
     return buffer.getvalue()
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    ensure_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_identifier(path: Path, ds: Dataset, sop_class_uid: str) -> None:
     """Write ``ds`` as DICOM JSON (``.json``) or Part 10 (anything else).
 
@@ -65,7 +50,7 @@ def write_identifier(path: Path, ds: Dataset, sop_class_uid: str) -> None:
         if path.suffix.lower() in JSON_SUFFIXES:
             atomic_write_text(path, json.dumps(ds.to_json_dict(), indent=1), 0o644)
         else:
-            _atomic_write_bytes(path, _part10_bytes(ds, sop_class_uid))
+            atomic_write_bytes(path, _part10_bytes(ds, sop_class_uid), 0o644)
     except OSError as exc:
         raise RpiqError(f"Cannot write {path}: {exc.strerror or exc}") from None
 

@@ -23,10 +23,8 @@ Both are refused with a :class:`ValueError` naming the items.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import io
-import os
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -36,7 +34,7 @@ from pydicom.sequence import Sequence
 from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid
 
 from rpiq.core.errors import RpiqError
-from rpiq.core.paths import ensure_dir
+from rpiq.core.paths import atomic_write_bytes
 from rpiq.core.sr.model import UNREADABLE, ContentNode, ValueType, format_path
 
 if TYPE_CHECKING:
@@ -253,22 +251,7 @@ def write_document(path: Path, ds: Dataset) -> None:
         raise ValueError("the dataset has no File Meta Information")
     buffer = io.BytesIO()
     dcmwrite(buffer, ds, enforce_file_format=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        ensure_dir(path.parent)
-        with open(tmp, "wb") as handle:
-            handle.write(buffer.getvalue())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write_bytes(path, buffer.getvalue(), 0o644)
     except OSError as exc:
-        _discard(tmp)
         raise RpiqError(f"Cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        _discard(tmp)
-        raise
-
-
-def _discard(tmp: Path) -> None:
-    with contextlib.suppress(OSError):
-        tmp.unlink(missing_ok=True)
