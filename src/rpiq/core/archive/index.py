@@ -2,8 +2,11 @@
 
 SQLite in WAL mode with ``synchronous=FULL`` (a committed store survives a
 crash or power loss), a busy timeout for concurrent writers, and the schema
-versioned with ``PRAGMA user_version``. Every operation opens its own short
-connection, because callers run on pynetdicom association threads. Lookups
+versioned with ``PRAGMA user_version``. Each thread keeps one connection
+(callers run on pynetdicom association threads, and ``sqlite3`` connections
+must stay on the thread that made them); opening one per operation cost more
+than the store itself. A connection that failed is dropped, and one inherited
+through ``fork`` is never used. Lookups
 used by an RPI query (PS3.4 Annex Q) are indexed: patient by (Patient ID,
 Issuer of Patient ID), attributes by patient, SR content by (patient, TID,
 date). Another engine can replace this module behind the same methods.
@@ -12,7 +15,9 @@ date). Another engine can replace this module behind the same methods.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -316,6 +321,7 @@ class Index:
     def __init__(self, path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self.path = path
         self.busy_timeout = busy_timeout
+        self._local = threading.local()
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -323,6 +329,26 @@ class Index:
         )
         conn.execute("PRAGMA synchronous = FULL")
         return conn
+
+    def _thread_connection(self) -> sqlite3.Connection:
+        """The calling thread's connection, opened on first use or after a fork."""
+        held: tuple[int, sqlite3.Connection] | None = getattr(self._local, "conn", None)
+        if held is not None and held[0] == os.getpid():
+            return held[1]
+        conn = self._connect()
+        self._local.conn = (os.getpid(), conn)
+        return conn
+
+    def _drop_connection(self) -> None:
+        """Close this thread's connection after an error (the next use reopens)."""
+        held = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if held is not None and held[0] == os.getpid():
+            held[1].close()
+
+    def close(self) -> None:
+        """Close the calling thread's connection (others close with their thread)."""
+        self._drop_connection()
 
     def open(self) -> None:
         """Create or migrate the schema; switch the database to WAL.
@@ -359,39 +385,45 @@ class Index:
 
     @contextmanager
     def read(self) -> Iterator[IndexReader]:
-        """A reader on a consistent snapshot; the connection closes after."""
+        """A reader on a consistent snapshot (one read transaction)."""
         try:
-            conn = self._connect()
+            conn = self._thread_connection()
+            conn.execute("BEGIN")
         except sqlite3.Error as exc:
+            self._drop_connection()
             raise _database_error(self.path, exc) from exc
         try:
-            conn.execute("BEGIN")
             yield IndexReader(conn)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
+            self._drop_connection()
             raise _database_error(self.path, exc) from exc
-        finally:
-            conn.close()
+        except BaseException:
+            self._drop_connection()
+            raise
 
     @contextmanager
     def write(self) -> Iterator[IndexWriter]:
-        """A writer: committed (durably) on normal exit, rolled back on error."""
+        """A writer: committed (durably) on normal exit, rolled back on error.
+
+        Any error closes the connection, which also rolls back whatever the
+        transaction did, so the thread's next operation starts clean.
+        """
         try:
-            conn = self._connect()
+            conn = self._thread_connection()
+            conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
+            self._drop_connection()
             raise _database_error(self.path, exc) from exc
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield IndexWriter(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            yield IndexWriter(conn)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
+            self._drop_connection()
             raise _database_error(self.path, exc) from exc
-        finally:
-            conn.close()
+        except BaseException:
+            self._drop_connection()
+            raise
 
     def bulk_insert(self, patients: Iterable[BulkPatient], first_uid: int = 1) -> int:
         """Insert many patients with one synthetic instance each (benchmarks).

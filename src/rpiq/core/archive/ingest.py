@@ -100,6 +100,10 @@ def dataset_writer(ds: Dataset, record: InstanceRecord) -> Callable[[IO[bytes]],
         meta.TransferSyntaxUID = ExplicitVRLittleEndian
     out = Dataset(dict(ds.items()))  # new top level: the caller's stays untouched
     out.file_meta = meta
+    # Keep the received encoding: pydicom then copies undecoded elements as
+    # they are instead of decoding every sequence to re-check ambiguous VRs.
+    implicit, little = ds.original_encoding
+    out.set_original_encoding(implicit, little, ds.original_character_set)
 
     def write(handle: IO[bytes]) -> None:
         try:
