@@ -90,7 +90,7 @@ def test_disk_full_stops_the_import(archive, source, monkeypatch):
     summary = archive.import_paths([source])
     monkeypatch.undo()
     assert summary.aborted is not None
-    assert "disk is full" in summary.aborted
+    assert "Disk full" in summary.aborted
     assert summary.stored == 0
     assert archive.counts() == (0, 0)
     assert list((archive.root / "tmp").iterdir()) == []

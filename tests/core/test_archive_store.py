@@ -137,7 +137,7 @@ def _disk_full(*_args, **_kwargs):
 
 def test_disk_full_raises_and_leaves_no_row_and_no_partial_file(archive, monkeypatch):
     monkeypatch.setattr("rpiq.core.archive.storage.os.fsync", _disk_full)
-    with pytest.raises(ArchiveWriteError, match="disk is full") as info:
+    with pytest.raises(ArchiveWriteError, match="Disk full") as info:
         archive.store(instance())
     assert isinstance(info.value.__cause__, OSError)
     monkeypatch.undo()

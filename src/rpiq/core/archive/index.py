@@ -85,6 +85,8 @@ _UPSERT_PATIENT = (
 
 def _database_error(path: Path, exc: sqlite3.Error) -> ArchiveError:
     text = str(exc)
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return ArchiveError(f"Disk full: the archive index {path} cannot grow.")
     if "not a database" in text or "malformed" in text:
         text = "the file is damaged or not an RPIQ archive index"
     return ArchiveError(f"The archive index {path} cannot be used: {text}.")

@@ -213,10 +213,22 @@ class InstanceFiles:
             _LOG.warning("could not remove %s: %s", path, exc)
 
 
+def _root_os_error(exc: OSError) -> OSError:
+    """The OSError that carries the errno (pydicom re-raises without it)."""
+    found: BaseException | None = exc
+    while found is not None:
+        if isinstance(found, OSError) and found.errno is not None:
+            return found
+        found = found.__cause__
+    return exc
+
+
 def _write_message(name: str, exc: OSError) -> str:
-    """A sentence for the user about a failed instance write."""
-    if exc.errno == errno.ENOSPC:
-        reason = "the disk is full"
-    else:
-        reason = exc.strerror or str(exc)
-    return f"Could not write instance {name} to the archive: {reason}."
+    """A sentence for the user about a failed instance write.
+
+    The reason comes first: the peer sees this as an Error Comment, which
+    PS3.5 limits to 64 characters (LO), and a UID alone can fill that.
+    """
+    root = _root_os_error(exc)
+    reason = "Disk full" if root.errno == errno.ENOSPC else root.strerror or str(root)
+    return f"{reason}: could not write instance {name} to the archive."
