@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from typing import TYPE_CHECKING, cast
 
 from rpiq import __version__
-from rpiq.cli import archive_cmd, check_cmd, net_cmds, profiles_cmd, query_cmd, scp_cmd
+from rpiq.cli import (
+    archive_cmd,
+    check_cmd,
+    net_cmds,
+    profiles_cmd,
+    query_cmd,
+    scp_cmd,
+    support_cmd,
+)
 from rpiq.cli.common import Exit, error
 from rpiq.core.errors import RpiqError
+from rpiq.core.logmask import LogSetup, configure_logging, reset_logging
+from rpiq.core.paths import AppPaths
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -45,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     scp_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
     archive_cmd.add_parser(sub)
+    support_cmd.add_parser(sub)
     _add_gui_parser(sub)
     return parser
 
@@ -83,16 +93,19 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def _configure_logging(verbosity: int) -> None:
-    if verbosity <= 0:
-        return
-    level = logging.DEBUG if verbosity > 1 else logging.INFO
-    logging.basicConfig(
-        level=logging.WARNING,
-        stream=sys.stderr,
-        format="%(levelname)s %(name)s: %(message)s",
+    """Console per ``-v``; the masked log file at INFO always (core.logmask).
+
+    Patient names and IDs are masked on the console unless ``-vv`` (debug),
+    and always in the file, which ``rpiq support-bundle`` ships.
+    """
+    console = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    configure_logging(
+        LogSetup(
+            console_level=console,
+            reveal=verbosity > 1,
+            log_file=AppPaths.default().log_file,
+        )
     )
-    logging.getLogger("pynetdicom").setLevel(level)
-    logging.getLogger("rpiq").setLevel(level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,3 +128,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error("interrupted")
         return 130
+    finally:
+        # Close the log file and restore levels (main() also runs in-process).
+        reset_logging()

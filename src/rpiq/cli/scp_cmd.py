@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from rpiq.cli.common import Exit
 from rpiq.core.errors import ValidationError
+from rpiq.core.logmask import LogSetup, configure_logging
+from rpiq.core.paths import AppPaths
 from rpiq.core.scp import FaultInjection, ScpService, ScpSettings, ScpTlsSettings
 from rpiq.core.scp.settings import DEFAULT_PORT, STATUS_MAX
 
@@ -178,14 +180,20 @@ def settings_from_args(args: argparse.Namespace) -> ScpSettings:
 
 
 def _configure_logging(verbosity: int) -> None:
-    """Events to stderr at INFO (patient IDs masked); -vv shows them in full."""
-    logging.basicConfig(
-        level=logging.WARNING,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    """Events to stderr at INFO (patient IDs masked); -vv shows them in full.
+
+    The log file (always masked) gets the same events; see core.logmask.
+    """
+    console = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    configure_logging(
+        LogSetup(
+            console_level=console,
+            console_format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            reveal=verbosity > 1,
+            log_file=AppPaths.default().log_file,
+            levels={"rpiq.core.scp": min(console, logging.INFO)},
+        )
     )
-    level = logging.DEBUG if verbosity > 1 else logging.INFO
-    logging.getLogger("rpiq.core.scp").setLevel(level)
 
 
 class _StopSignals:

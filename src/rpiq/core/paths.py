@@ -67,6 +67,11 @@ class AppPaths:
         """The local archive (index + instance files)."""
         return self.data / "archive"
 
+    @property
+    def log_file(self) -> Path:
+        """The app's rotating log (patient identity masked, see core.logmask)."""
+        return self.logs / "rpiq.log"
+
 
 def ensure_dir(path: Path) -> Path:
     """Create ``path`` (and parents) if missing, owner-only on POSIX; return it."""

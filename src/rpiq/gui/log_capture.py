@@ -5,6 +5,11 @@ loggers while the query's generator runs (on the worker thread) and removed in
 its ``finally``. Records from every thread of the association are turned into
 frozen :class:`LogLine` values and handed to a sink — in the GUI a Qt signal,
 which delivers them to the GUI thread.
+
+Patient names and IDs are masked (:func:`rpiq.core.logmask.mask_text`)
+unless the capture level is DEBUG, i.e. the user ticked the Log tab's debug
+box. :func:`install_app_log` gives the workstation the same masked log file
+as the CLI.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from rpiq.core.logmask import LogSetup, configure_logging, mask_text
+from rpiq.core.paths import AppPaths
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["LOGGERS", "LogLine", "capture_logs", "logged"]
+__all__ = ["LOGGERS", "LogLine", "capture_logs", "install_app_log", "logged"]
 
 LOGGERS = ("pynetdicom", "rpiq")
 _T = TypeVar("_T")
@@ -40,6 +48,8 @@ class _SinkHandler(logging.Handler):
     def __init__(self, sink: Callable[[LogLine], None], level: int) -> None:
         super().__init__(level)
         self._sink = sink
+        # Debug output is the one place identities may show ("unless debug").
+        self._reveal = level <= logging.DEBUG
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -48,6 +58,8 @@ class _SinkHandler(logging.Handler):
                 return  # pynetdicom logs spacer lines
             if record.exc_info:
                 message += "\n" + logging.Formatter().formatException(record.exc_info)
+            if not self._reveal:
+                message = mask_text(message)
             self._sink(
                 LogLine(
                     record.created,
@@ -95,3 +107,13 @@ def logged(
     """Iterate ``events`` with :func:`capture_logs` active around every step."""
     with capture_logs(sink, level):
         yield from events
+
+
+def install_app_log() -> None:
+    """Log to the app's rotating, masked log file; warnings also to stderr.
+
+    The same set-up as the CLI (:func:`rpiq.core.logmask.configure_logging`):
+    ``rpiq`` and ``pynetdicom`` at INFO into ``AppPaths.log_file`` (0600),
+    which File → Save support bundle ships.
+    """
+    configure_logging(LogSetup(log_file=AppPaths.default().log_file))
