@@ -10,14 +10,21 @@
 (2) Concurrency. 32 associations held open at once (clients in 4 processes),
     each sending 1000 queries for random patients to ``rpiq scp serve`` at the
     largest size: failures (anything but one match), p50 / p95 per query,
-    queries per second. The clients' DUL threads wait instead of polling
+    queries per second. Meanwhile 2 more associations C-STORE new RPI SR
+    documents for random patients of the same archive (new answers for the
+    queried patients), and a prober opens one association above the limit
+    (``--max-associations 34``) every 0.25 s: each must be rejected cleanly
+    (A-ASSOCIATE-RJ, "local limit exceeded") or, while a client is not yet
+    connected, accepted; no abort, no timeout, the server never exits.
+    The clients' DUL threads wait instead of polling
     (rpiq.core.scp.wakeup, as in the SCP), so 32 client associations on the
     same small machine do not starve the SCP; RPIQ_BENCH_QUIET_CLIENTS=0
     measures with polling clients.
 
 Targets (exit 1 when missed): the RPIQ SCP is faster than the example SCP at
 every size; its median at the largest size is at most 2x its median at the
-smallest (an index, not a scan); 0 failures under concurrency.
+smallest (an index, not a scan); 0 failed queries and 0 failed stores under
+concurrency; every over-limit association rejected cleanly.
 
 Usage: python benchmarks/scp_scale.py [--quick] [--sizes N ...] [--per-client N]
 (--quick: sizes 300 and 1000, 32 x 50 queries.)
@@ -44,8 +51,11 @@ from typing import TYPE_CHECKING
 from pydicom import dcmread, dcmwrite
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid
+from pynetdicom import AE
 
 from rpiq.core.archive import Archive
+from rpiq.core.net.ae import VERIFICATION_UID
+from rpiq.core.net.reactor import park_reactor, unpark_reactor
 from rpiq.core.profiles import AEProfile
 from rpiq.core.query.engine import QuerySession, run_query
 from rpiq.core.query.events import Done
@@ -61,6 +71,8 @@ HERE = Path(__file__).resolve().parent
 COMPREHENSIVE_SR = "1.2.840.10008.5.1.4.1.1.88.33"
 ASSOCIATIONS = 32
 CLIENT_PROCESSES = 4
+STORERS = 2
+PROBE_EVERY_S = 0.25
 SCALE_FACTOR = 2.0
 
 
@@ -157,7 +169,8 @@ def example_scp(folder: Path) -> Iterator[int]:
 @contextmanager
 def rpiq_scp(archive: Path) -> Iterator[int]:
     cmd = [sys.executable, "-m", "rpiq", "scp", "serve", "--port", "0"]
-    cmd += ["--archive", str(archive), "--max-associations", str(ASSOCIATIONS + 8)]
+    limit = ASSOCIATIONS + STORERS
+    cmd += ["--archive", str(archive), "--max-associations", str(limit)]
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
@@ -253,31 +266,114 @@ def client_main(port: int, threads: int, queries: int, size: int, seed: int) -> 
     json.dump({"latencies": latencies, "failures": failures}, sys.stdout)
 
 
+def storer_main(port: int, size: int, seed: int) -> None:
+    """C-STORE SR documents for random patients until stdin closes; print JSON."""
+    rng = random.Random(seed)
+    blob = template_bytes(8)
+    ae = AE(ae_title=f"STORER{seed}")
+    ae.add_requested_context(COMPREHENSIVE_SR, ExplicitVRLittleEndian)
+    ae.dimse_timeout = 120
+    stop = threading.Event()
+
+    def wait_stdin() -> None:
+        sys.stdin.read()  # the parent closes stdin to say "stop"
+        stop.set()
+
+    threading.Thread(target=wait_stdin, daemon=True).start()
+    latencies: list[float] = []
+    failures: list[str] = []
+    assoc = ae.associate("127.0.0.1", port, ae_title="RPIQ")
+    if not assoc.is_established:
+        failures.append("storer association not established")
+    else:
+        park_reactor(assoc)  # see tests/integration/scp/conftest.py
+        while not stop.is_set():
+            ds = dcmread(io.BytesIO(blob))
+            ds.PatientID = patient(rng.randrange(size))
+            ds.SOPInstanceUID = generate_uid()
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            start = time.perf_counter()
+            status = assoc.send_c_store(ds)
+            latencies.append((time.perf_counter() - start) * 1000.0)
+            if status.get("Status") != 0:
+                failures.append(str(status)[:200])
+        unpark_reactor(assoc)
+        assoc.release()
+    json.dump({"latencies": latencies, "failures": failures}, sys.stdout)
+
+
+class Prober:
+    """Opens one association at a time above the limit and sorts the outcome."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.counts = {"rejected": 0, "accepted": 0, "unclean": 0}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        ae = AE(ae_title="PROBER")
+        ae.add_requested_context(VERIFICATION_UID)
+        ae.acse_timeout = ae.network_timeout = 30
+        while not self.stop.wait(PROBE_EVERY_S):
+            assoc = ae.associate("127.0.0.1", self.port, ae_title="RPIQ")
+            if assoc.is_rejected:
+                self.counts["rejected"] += 1
+            elif assoc.is_established:
+                self.counts["accepted"] += 1
+                assoc.release()
+            else:  # aborted, timed out, connection refused or reset
+                self.counts["unclean"] += 1
+
+
+def _spawn(role: str, *args: object) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, __file__, role, *map(str, args)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _percentile(values: list[float], share: float) -> float:
+    return values[int(share * (len(values) - 1))] if values else float("nan")
+
+
 def concurrency(archive_dir: Path, size: int, per_client: int) -> dict[str, float]:
     threads = ASSOCIATIONS // CLIENT_PROCESSES
     with rpiq_scp(archive_dir) as port:
+        storers = [_spawn("--storer", port, size, seed) for seed in range(STORERS)]
         start = time.perf_counter()
-        job = [str(port), str(threads), str(per_client), str(size)]
         procs = [
-            subprocess.Popen(
-                [sys.executable, __file__, "--client", *job, str(seed)],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
+            _spawn("--client", port, threads, per_client, size, seed)
             for seed in range(CLIENT_PROCESSES)
         ]
+        prober = Prober(port)
+        prober.thread.start()
         results = [json.loads(proc.communicate()[0]) for proc in procs]
         elapsed = time.perf_counter() - start
+        prober.stop.set()
+        prober.thread.join()
+        stored = [json.loads(proc.communicate("")[0]) for proc in storers]
+        alive = one_query(port, "RPIQ", patient(0)) > 0
     latencies = sorted(x for r in results for x in r["latencies"])
     failures = [f for r in results for f in r["failures"]]
-    for failure in failures[:5]:
+    store_ms = sorted(x for r in stored for x in r["latencies"])
+    store_failures = [f for r in stored for f in r["failures"]]
+    for failure in (failures + store_failures)[:5]:
         print(f"  failure: {failure}")
     return {
         "queries": float(len(latencies)),
         "failures": float(len(failures)),
         "p50": statistics.median(latencies) if latencies else float("nan"),
-        "p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else 0.0,
+        "p95": _percentile(latencies, 0.95),
         "qps": len(latencies) / elapsed,
+        "stores": float(len(store_ms)),
+        "store_failures": float(len(store_failures)),
+        "store_p50": statistics.median(store_ms) if store_ms else float("nan"),
+        "store_p95": _percentile(store_ms, 0.95),
+        **{f"probe_{k}": float(v) for k, v in prober.counts.items()},
+        "alive": float(alive),
     }
 
 
@@ -293,13 +389,30 @@ def report(rows: list[Row], load: dict[str, float], per_client: int) -> int:
             f"| {theirs / ours:.0f}x |"
         )
     print()
-    print(f"{ASSOCIATIONS} concurrent associations x {per_client} queries each")
+    print(
+        f"{ASSOCIATIONS} concurrent associations x {per_client} queries each, "
+        f"with {STORERS} associations storing SR documents meanwhile"
+    )
     print()
     print("| queries | failures | p50 ms | p95 ms | queries/s |")
     print("|---|---|---|---|---|")
     print(
         f"| {load['queries']:.0f} | {load['failures']:.0f} | {load['p50']:.1f} "
         f"| {load['p95']:.1f} | {load['qps']:.0f} |"
+    )
+    print()
+    print("| C-STOREs | failures | p50 ms | p95 ms |")
+    print("|---|---|---|---|")
+    print(
+        f"| {load['stores']:.0f} | {load['store_failures']:.0f} "
+        f"| {load['store_p50']:.1f} | {load['store_p95']:.1f} |"
+    )
+    print()
+    print(
+        f"Associations above the limit ({ASSOCIATIONS + STORERS}): "
+        f"{load['probe_rejected']:.0f} rejected, {load['probe_accepted']:.0f} "
+        f"accepted (a slot was free), {load['probe_unclean']:.0f} unclean; "
+        f"server answering afterwards: {'yes' if load['alive'] else 'NO'}"
     )
     print()
     smallest, largest = rows[0], rows[-1]
@@ -317,6 +430,16 @@ def report(rows: list[Row], load: dict[str, float], per_client: int) -> int:
             "0 failures under concurrency",
             load["failures"] == 0 and load["queries"] == ASSOCIATIONS * per_client,
         ),
+        (
+            "0 failed C-STOREs meanwhile",
+            load["store_failures"] == 0 and load["stores"] > 0,
+        ),
+        (
+            "over-limit associations rejected cleanly, server alive",
+            load["probe_unclean"] == 0
+            and load["probe_rejected"] > 0
+            and bool(load["alive"]),
+        ),
     ]
     missed = False
     for label, ok in checks:
@@ -329,6 +452,10 @@ def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--client":
         port, threads, queries, size, seed = map(int, sys.argv[2:7])
         client_main(port, threads, queries, size, seed)
+        return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "--storer":
+        port, size, seed = map(int, sys.argv[2:5])
+        storer_main(port, size, seed)
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
