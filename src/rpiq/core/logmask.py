@@ -76,8 +76,8 @@ def mask_id(value: object) -> str:
     masked value returns it unchanged.
     """
     text = "" if value is None else str(value).strip()
-    if not text:
-        return "-"
+    if not text or text == "-":
+        return "-"  # no identifier (the SCP's lines write "-" for none)
     if text.startswith(MASK):
         return text
     return f"{MASK}{text[-2:]}" if len(text) > 4 else MASK
