@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom import AE
 
+from rpiq.core.net.guard import MAX_MESSAGE_BYTES, install_guard
 from rpiq.core.net.tuning import configure_identifier_logging, tune_association
 
 if TYPE_CHECKING:
@@ -32,12 +33,25 @@ without decoding and re-encoding them (~0.4 ms instead of ~0.5 s for a
 
 
 class _TunedAE(AE):
-    """An AE whose associations poll their DUL quickly from the very start.
+    """An AE whose associations are tuned and guarded from the very start.
 
     pynetdicom creates the association's socket just before it starts the DUL
     thread, so this is the earliest point to tune it (before the A-ASSOCIATE
-    exchange, which otherwise runs at the default 1 ms poll).
+    exchange, which otherwise runs at the default 1 ms poll) and to put the
+    :class:`~rpiq.core.net.guard.ReceiveGuard` on its reads, so that even the
+    A-ASSOCIATE-AC is read within bounds.
+
+    Parameters
+    ----------
+    ae_title : str
+        Our AE title.
+    max_message_bytes : int
+        Largest DIMSE message the guard lets the peer send us.
     """
+
+    def __init__(self, ae_title: str, max_message_bytes: int) -> None:
+        super().__init__(ae_title=ae_title)
+        self._max_message_bytes = max_message_bytes
 
     def _create_socket(
         self,
@@ -46,10 +60,16 @@ class _TunedAE(AE):
         tls_args: tuple[ssl.SSLContext, str] | None,
     ) -> AssociationSocket:
         tune_association(assoc)
-        return super()._create_socket(assoc, address, tls_args)
+        transport = super()._create_socket(assoc, address, tls_args)
+        install_guard(assoc, transport, self._max_message_bytes)
+        return transport
 
 
-def make_scu_ae(profile: AEProfile, sop_class_uids: Iterable[str]) -> AE:
+def make_scu_ae(
+    profile: AEProfile,
+    sop_class_uids: Iterable[str],
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+) -> AE:
     """Return an AE requesting ``sop_class_uids`` with the profile's timeouts.
 
     Parameters
@@ -59,9 +79,12 @@ def make_scu_ae(profile: AEProfile, sop_class_uids: Iterable[str]) -> AE:
     sop_class_uids : iterable of str
         Abstract syntaxes to propose, each in one context per transfer syntax
         of :data:`PROPOSED_TRANSFER_SYNTAXES`.
+    max_message_bytes : int
+        Largest DIMSE message accepted from the peer (see
+        :mod:`rpiq.core.net.guard`).
     """
     configure_identifier_logging()
-    ae = _TunedAE(ae_title=profile.calling_ae)
+    ae = _TunedAE(profile.calling_ae, max_message_bytes)
     ae.connection_timeout = profile.connect_timeout
     ae.acse_timeout = profile.acse_timeout
     ae.dimse_timeout = profile.dimse_timeout

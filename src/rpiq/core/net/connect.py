@@ -19,6 +19,7 @@ from pydicom.uid import UID
 
 from rpiq.core.errors import ConnectionFailed
 from rpiq.core.net.ae import client_tls_context, make_scu_ae
+from rpiq.core.net.guard import MAX_MESSAGE_BYTES, guard_of
 from rpiq.core.net.tuning import CONN_OPEN_HANDLER
 
 if TYPE_CHECKING:
@@ -150,6 +151,9 @@ def _not_established(
 ) -> ConnectionFailed:
     if assoc.is_rejected:
         return _rejection(profile, assoc)
+    guard = guard_of(assoc)
+    if guard is not None and guard.violation is not None:
+        return ConnectionFailed(guard.violation.kind, guard.violation.message)
     no_context = _no_context(profile, assoc, uids)
     if no_context is not None:
         return no_context
@@ -169,8 +173,22 @@ def _not_established(
     )
 
 
-def open_association(profile: AEProfile, sop_class_uids: Iterable[str]) -> Association:
+def open_association(
+    profile: AEProfile,
+    sop_class_uids: Iterable[str],
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+) -> Association:
     """Associate with the profile's peer, proposing ``sop_class_uids``.
+
+    Parameters
+    ----------
+    profile : AEProfile
+        The peer, our AE title, timeouts and maximum PDU size.
+    sop_class_uids : iterable of str
+        Abstract syntaxes to propose.
+    max_message_bytes : int
+        Largest DIMSE message accepted from the peer; the association's reads
+        are bounded by a :class:`~rpiq.core.net.guard.ReceiveGuard`.
 
     Returns
     -------

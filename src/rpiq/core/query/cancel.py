@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pynetdicom.association import Association
 
-from rpiq.core.net.reactor import unpark_reactor
+from rpiq.core.net.guard import abort_association
 
 CANCEL_GRACE_S = 2.0
 
@@ -81,9 +81,8 @@ class CancelToken:
         if target is None:
             return
         assoc = target[0]
-        unpark_reactor(assoc)
-        assoc.abort()
-        # pynetdicom's C-FIND loop waits on the DIMSE queue for up to the DIMSE
-        # timeout even after an abort; wake it now with pynetdicom's own
-        # "no message" marker.
+        # Bounded even when the peer is in the middle of sending a PDU.
+        abort_association(assoc)
+        # Wake the engine's response loop now with pynetdicom's own "no
+        # message" marker rather than at its next poll.
         assoc.dimse.msg_queue.put((None, None))

@@ -3,8 +3,12 @@
 PS3.4 Q.4.2: at most one Pending (the match) then a final Success, or a Failure
 or Cancel. The engine keeps the first Pending and reports any further one as a
 problem, tolerates pynetdicom's Success-with-identifier, and maps every way of
-not getting an answer to a distinct :class:`~rpiq.core.query.events.Failed`.
-The CLI iterates it directly; the GUI runs it on a superqt worker.
+not getting an answer to a distinct :class:`~rpiq.core.query.events.Failed`
+whose message names what the peer did. Responses are read within
+:class:`~rpiq.core.query.receive.AnswerLimits` (Pending count, per-response and
+overall deadlines, message size), so a hostile peer ends the query in bounded
+time and memory. The CLI iterates it directly; the GUI runs it on a superqt
+worker.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from pydicom.uid import UID
+
 from rpiq.core.conformance import check_answer
 from rpiq.core.errors import ConnectionFailed
 from rpiq.core.net.connect import accepted_uids, open_association
+from rpiq.core.net.guard import abort_association
 from rpiq.core.net.reactor import is_usable, park_reactor, unpark_reactor
 from rpiq.core.query.cancel import CancelToken
 from rpiq.core.query.events import (
@@ -27,6 +34,7 @@ from rpiq.core.query.events import (
     QueryEvent,
     Response,
 )
+from rpiq.core.query.receive import AnswerLimits, AnswerLost, receive_answer
 from rpiq.core.sr.parse import parse_content
 from rpiq.core.status import Category, from_dataset
 from rpiq.core.templates import RpiSopClass
@@ -58,15 +66,19 @@ class QuerySession:
         The peer to query.
     sop_classes : tuple of RpiSopClass
         SOP classes to propose (all three by default, so any request fits).
+    limits : AnswerLimits, optional
+        Bounds on each answer (Pendings, deadlines, message size).
     """
 
     def __init__(
         self,
         profile: AEProfile,
         sop_classes: tuple[RpiSopClass, ...] = tuple(RpiSopClass),
+        limits: AnswerLimits | None = None,
     ) -> None:
         self.profile = profile
         self._sop_classes = sop_classes
+        self.limits = limits or AnswerLimits()
         self._assoc: Association | None = None
         self._msg_id = 0
 
@@ -74,7 +86,9 @@ class QuerySession:
         """Associate (raises :class:`ConnectionFailed`)."""
         start = time.perf_counter()
         self._assoc = open_association(
-            self.profile, [sop.uid for sop in self._sop_classes]
+            self.profile,
+            [sop.uid for sop in self._sop_classes],
+            self.limits.max_message_bytes,
         )
         park_reactor(self._assoc)
         peer = str(self._assoc.acceptor.ae_title).strip()
@@ -133,8 +147,29 @@ class QuerySession:
             return
         self._msg_id = self._msg_id % _MAX_MSG_ID + 1
         yield from _find(
-            assoc, request, cancel or CancelToken(), self._msg_id, started, self.profile
+            assoc,
+            request,
+            cancel or CancelToken(),
+            self._msg_id,
+            started,
+            self.profile,
+            self.limits,
         )
+
+
+def _send(
+    assoc: Association, request: QueryRequest, identifier: Dataset, msg_id: int
+) -> UID:
+    """Send the C-FIND-RQ now; return the transfer syntax of its context.
+
+    pynetdicom's ``send_c_find`` sends at once and returns a response
+    generator, which is never started: :func:`receive_answer` reads the
+    responses instead, within bounds.
+    """
+    uid = request.sop_class.uid
+    context = assoc._get_valid_context(uid, "", "scu")
+    assoc.send_c_find(identifier, uid, msg_id=msg_id)
+    return UID(context.transfer_syntax[0])
 
 
 def _find(
@@ -144,16 +179,28 @@ def _find(
     msg_id: int,
     start: float,
     profile: AEProfile,
+    limits: AnswerLimits,
 ) -> Iterator[QueryEvent]:
-    uid = request.sop_class.uid
     responses: list[Response] = []
     problems: list[str] = []
     sent = request.to_identifier()
     root: ContentNode | None = None
-    stream = assoc.send_c_find(sent, uid, msg_id=msg_id)
-    cancel.attach(assoc, msg_id, uid)
     try:
-        for status_ds, identifier in stream:
+        syntax = _send(assoc, request, sent, msg_id)
+    except (RuntimeError, ValueError) as exc:  # association gone, or unencodable
+        yield Failed(
+            "aborted",
+            f"The query could not be sent: {exc}",
+            from_dataset(None),
+            _ms_since(start),
+        )
+        return
+    cancel.attach(assoc, msg_id, request.sop_class.uid)
+    lost: AnswerLost | None = None
+    try:
+        for status_ds, identifier in receive_answer(
+            assoc, msg_id, syntax, profile.dimse_timeout, cancel, limits
+        ):
             info = from_dataset(status_ds)
             responses.append(Response(info, identifier))
             if info.category is Category.PENDING:
@@ -161,68 +208,49 @@ def _find(
                 if match is not None:
                     root = match.root
                     yield match
+    except AnswerLost as exc:
+        lost = exc
     finally:
         cancel.detach()
-    final = responses[-1].status if responses else from_dataset(None)
-    if final.category is Category.NO_RESPONSE:
-        yield _lost(cancel, profile, start)
+    if lost is not None:
+        # Whatever the peer is doing, stop it; the association cannot be reused.
+        abort_association(assoc)
+        yield Failed(lost.kind, lost.message, from_dataset(None), _ms_since(start))
         return
     elapsed = _ms_since(start)
     report = check_answer(sent, responses, request.sop_class, request.tid, root=root)
-    yield Done(final, elapsed, tuple(responses), tuple(problems), report)
+    yield Done(responses[-1].status, elapsed, tuple(responses), tuple(problems), report)
 
 
 def _on_pending(
     identifier: Dataset | None, responses: list[Response], problems: list[str]
 ) -> Match | None:
     pendings = sum(1 for r in responses if r.status.category is Category.PENDING)
-    if identifier is None:
-        problems.append(f"Pending response {pendings} had no readable identifier.")
-        return None
     if pendings > 1:
         problems.append(
             f"The peer sent Pending response {pendings}; PS3.4 Q.4.2 allows at "
             "most one. The first match is shown, later ones are ignored."
         )
         return None
-    return Match(
-        parse_content(identifier),
-        identifier,
-        PatientSummary.from_identifier(identifier),
-    )
-
-
-def _lost(cancel: CancelToken, profile: AEProfile, start: float) -> Failed:
-    elapsed = _ms_since(start)
-    info = from_dataset(None)
-    if cancel.cancelled:
-        return Failed(
-            "cancelled",
-            "Query cancelled; the peer did not confirm in "
-            "time, so the association was aborted.",
-            info,
-            elapsed,
+    if identifier is None:
+        problems.append(f"Pending response {pendings} had no readable identifier.")
+        return None
+    try:
+        root = parse_content(identifier)
+    except Exception as exc:  # noqa: BLE001 — peer bytes must not crash the query
+        problems.append(
+            f"Pending response {pendings} had an identifier that cannot be read "
+            f"({type(exc).__name__}: {exc})."
         )
-    if elapsed >= profile.dimse_timeout * 950.0:
-        return Failed(
-            "timeout",
-            f"No answer within the DIMSE timeout "
-            f"({profile.dimse_timeout:g} s); the association was "
-            "aborted.",
-            info,
-            elapsed,
-        )
-    return Failed(
-        "aborted",
-        "The peer aborted the association or sent an invalid "
-        "response before the query finished.",
-        info,
-        elapsed,
-    )
+        return None
+    return Match(root, identifier, PatientSummary.from_identifier(identifier))
 
 
 def run_query(
-    profile: AEProfile, request: QueryRequest, cancel: CancelToken | None = None
+    profile: AEProfile,
+    request: QueryRequest,
+    cancel: CancelToken | None = None,
+    limits: AnswerLimits | None = None,
 ) -> Iterator[QueryEvent]:
     """Associate, query once, release: yield Connecting, Associated, Match, Done.
 
@@ -234,6 +262,8 @@ def run_query(
         Validated keys, SOP class and template.
     cancel : CancelToken, optional
         Lets another thread cancel (C-CANCEL, then abort after 2 s).
+    limits : AnswerLimits, optional
+        Bounds on the answer; the defaults suit any conforming peer.
 
     Yields
     ------
@@ -244,7 +274,7 @@ def run_query(
     token = cancel or CancelToken()
     start = time.perf_counter()
     yield Connecting(profile.host, profile.port, profile.called_ae, profile.calling_ae)
-    session = QuerySession(profile, (request.sop_class,))
+    session = QuerySession(profile, (request.sop_class,), limits)
     try:
         yield session.open()
     except ConnectionFailed as exc:
