@@ -114,13 +114,17 @@ class PeerLink:
         self.conn.close()
 
     # ---------------------------------------------------------- association
-    def accept_association(self) -> None:
-        """Read the A-ASSOCIATE-RQ and accept every context (first syntax)."""
+    def read_associate_rq(self) -> A_ASSOCIATE:
+        """Read the SCU's A-ASSOCIATE-RQ (PS3.8 9.3.2)."""
         pdu_type, data = self.recv_pdu()
         assert pdu_type == 0x01, f"expected A-ASSOCIATE-RQ, got PDU type {pdu_type}"
         request = A_ASSOCIATE_RQ()
         request.decode(data)
-        rq = request.to_primitive()
+        return request.to_primitive()
+
+    def accept_association(self) -> None:
+        """Read the A-ASSOCIATE-RQ and accept every context (first syntax)."""
+        rq = self.read_associate_rq()
         for item in rq.user_information:
             if isinstance(item, MaximumLengthNotification):
                 self.scu_max_pdu = int(item.maximum_length_received or 0)
@@ -253,13 +257,22 @@ class HostilePeer:
     drain_s : float
         How long to keep reading after the script, so the SCU's A-ABORT or
         A-RELEASE-RQ is read (and a release answered).
+    when : str
+        ``"request"`` (default): the script runs once the association is
+        accepted and the C-FIND-RQ read. ``"associate"``: it runs right after
+        the A-ASSOCIATE-RQ is read, to misbehave instead of accepting.
     """
 
     def __init__(
-        self, script: Callable[[PeerLink], None], *, drain_s: float = 5.0
+        self,
+        script: Callable[[PeerLink], None],
+        *,
+        drain_s: float = 5.0,
+        when: str = "request",
     ) -> None:
         self._script = script
         self._drain_s = drain_s
+        self._when = when
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(0.1)
         self.port = int(self._server.getsockname()[1])
@@ -293,8 +306,11 @@ class HostilePeer:
         link = PeerLink(conn, self.stopped)
         self.link = link
         try:
-            link.accept_association()
-            link.read_request()
+            if self._when == "associate":
+                link.read_associate_rq()
+            else:
+                link.accept_association()
+                link.read_request()
             self._script(link)
             link.drain(self._drain_s)
         except OSError:

@@ -24,9 +24,7 @@ time: it first stops the reads, so the DUL thread is never stuck in ``recv()``.
 
 from __future__ import annotations
 
-import select
-import socket
-import ssl
+import contextlib
 import struct
 import threading
 import time
@@ -36,6 +34,8 @@ from typing import TYPE_CHECKING
 from rpiq.core.net.reactor import unpark_reactor
 
 if TYPE_CHECKING:
+    import socket
+
     from pynetdicom.association import Association
     from pynetdicom.pdu_primitives import P_DATA
     from pynetdicom.transport import AssociationSocket
@@ -223,25 +223,54 @@ class ReceiveGuard:
         finally:
             self._reading = False
 
+    def _silence_limit(self) -> tuple[float | None, str]:
+        """Seconds of silence allowed inside a PDU, and the timeout's name.
+
+        The network timeout; while associating, no more than the ACSE timeout,
+        which the A-ASSOCIATE-AC must meet anyway (pynetdicom's own ACSE wait
+        cannot end while its DUL thread is inside a read).
+        """
+        network = self._assoc.network_timeout
+        acse = self._assoc.acse_timeout
+        if self._assoc.is_established or acse is None:
+            return network, "network timeout"
+        if network is None or acse < network:
+            return acse, "association timeout"
+        return network, "network timeout"
+
     def _read_from(self, sock: socket.socket, nr_bytes: int) -> bytearray:
-        silence = self._assoc.network_timeout
+        # A short socket timeout instead of select(): it also covers a TLS
+        # record that stalls half-way, where select() says "readable" but
+        # recv() would block. All I/O on this socket happens on the DUL
+        # thread, so changing its timeout for the read disturbs no send.
+        previous = sock.gettimeout()
+        sock.settimeout(_POLL_S)
+        try:
+            return self._poll_read(sock, nr_bytes)
+        finally:
+            with contextlib.suppress(OSError):
+                sock.settimeout(previous)
+
+    def _poll_read(self, sock: socket.socket, nr_bytes: int) -> bytearray:
+        silence, name = self._silence_limit()
         data = bytearray()
         last = time.monotonic()
         while len(data) < nr_bytes:
             if self._stop.is_set():
                 raise _StopReading("reading stopped")
-            if not _readable(sock):
+            try:
+                chunk = sock.recv(min(nr_bytes - len(data), _CHUNK))
+            except TimeoutError:
                 if silence is not None and time.monotonic() - last >= silence:
                     self._fail(
                         "timeout",
                         f"The peer stopped sending in the middle of a PDU "
                         f"({len(data)} of {nr_bytes} bytes received) and sent "
-                        f"nothing for {silence:g} s (network timeout); the "
-                        "association was aborted.",
+                        f"nothing for {silence:g} s ({name}); the connection "
+                        "was closed.",
                     )
-                    raise _StopReading("network timeout")
+                    raise _StopReading(name) from None
                 continue
-            chunk = sock.recv(min(nr_bytes - len(data), _CHUNK))
             if not chunk:  # closed: pynetdicom sees a short read (Evt17)
                 break
             data += chunk
@@ -286,17 +315,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     _ReceivePrimitive = Callable[[P_DATA], None]
-
-
-def _readable(sock: socket.socket) -> bool:
-    """Wait up to the poll interval for data (TLS may have some buffered)."""
-    if isinstance(sock, ssl.SSLSocket) and sock.pending():
-        return True
-    try:
-        ready, _, _ = select.select([sock], [], [], _POLL_S)
-    except (OSError, ValueError):
-        raise _StopReading("socket closed") from None
-    return bool(ready)
 
 
 def install_guard(

@@ -130,7 +130,9 @@ class Failed:
     ----------
     kind : str
         refused, unknown-host, rejected, aborted, timeout, tls, network,
-        cancelled or invalid.
+        cancelled, invalid, protocol (the peer broke PS3.7/PS3.8/PS3.4 Q: wrong
+        message, wrong Message ID, undecodable PDU, endless Pendings) or
+        too-large (a response over the message size limit).
     message : str
         What happened, for the user.
     status : StatusInfo or None

@@ -131,8 +131,9 @@ def _why_lost(assoc: Association, cancel: CancelToken) -> AnswerLost | None:
         if primitive.provider_reason:
             return AnswerLost(
                 "protocol",
-                "The peer sent a PDU that is not valid at this point of the "
-                "association (PS3.8 9.2), so the association was aborted.",
+                "The peer sent a PDU that cannot be decoded or is not valid at "
+                "this point of the association (PS3.8 9.2, 9.3), so the "
+                "association was aborted.",
             )
         return AnswerLost(
             "aborted",
