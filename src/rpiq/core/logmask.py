@@ -49,6 +49,7 @@ __all__ = [
     "PrivateRotatingFileHandler",
     "configure_logging",
     "flush_logging",
+    "logging_configured",
     "mask_id",
     "mask_name",
     "mask_text",
@@ -356,6 +357,11 @@ def _remove_handlers() -> None:
         if getattr(handler, _OWNED, False):
             root.removeHandler(handler)
             handler.close()
+
+
+def logging_configured() -> bool:
+    """True while handlers of :func:`configure_logging` are installed."""
+    return any(getattr(h, _OWNED, False) for h in logging.getLogger().handlers)
 
 
 def reset_logging() -> None:

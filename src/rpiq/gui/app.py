@@ -137,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from rpiq.gui.gc_guard import GcGuard
+    from rpiq.gui.log_capture import install_app_log
 
     options, rest = parse_args(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication(["rpiq-gui", *rest])
@@ -146,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_self_test()
     guard = GcGuard(app)
+    install_app_log()  # masked rotating log file, as the CLI (support bundle)
     window = create_main_window(demo=options.demo, start=False)
     window.show()
     window.start()

@@ -20,7 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from rpiq.core.logmask import LogSetup, configure_logging, mask_text
+from rpiq.core.logmask import (
+    LogSetup,
+    configure_logging,
+    logging_configured,
+    mask_text,
+)
 from rpiq.core.paths import AppPaths
 
 if TYPE_CHECKING:
@@ -114,6 +119,8 @@ def install_app_log() -> None:
 
     The same set-up as the CLI (:func:`rpiq.core.logmask.configure_logging`):
     ``rpiq`` and ``pynetdicom`` at INFO into ``AppPaths.log_file`` (0600),
-    which File → Save support bundle ships.
+    which File → Save support bundle ships. Under ``rpiq gui`` the CLI has
+    already set this up (with its ``-v`` console level), which is kept.
     """
-    configure_logging(LogSetup(log_file=AppPaths.default().log_file))
+    if not logging_configured():
+        configure_logging(LogSetup(log_file=AppPaths.default().log_file))

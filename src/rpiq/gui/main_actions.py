@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
+from rpiq.core.support_bundle import default_file_name, write_support_bundle
 from rpiq.gui.export_actions import PRINT_AVAILABLE
 from rpiq.gui.help_dialogs import about_html, shortcuts_dialog
 from rpiq.gui.query_panel import CANCEL_KEY, RUN_KEY
+from rpiq.gui.workers import run_in_background
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -72,6 +75,14 @@ class MainActions:
             "saveSrAction",
             lambda: window.sr_saver.save(self._answer()),
             [QKeySequence("Ctrl+Shift+S")],
+        )
+        file_menu.addSeparator()
+        self.support_bundle = self._add(
+            file_menu,
+            "Save support &bundle…",
+            "saveSupportBundleAction",
+            self.save_support_bundle,
+            [],
         )
         file_menu.addSeparator()
         self._add(
@@ -218,6 +229,30 @@ class MainActions:
         if answer is None:
             raise RuntimeError("no answer to export")
         return answer
+
+    def save_support_bundle(self) -> None:
+        """File → Save support bundle…: logs, settings and versions, no patient data.
+
+        The zip is written by :func:`rpiq.core.support_bundle.write_support_bundle`
+        on a worker (it reads the archive index and the log files).
+        """
+        suggested = Path.home() / default_file_name()
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save support bundle", str(suggested), "Zip archive (*.zip)"
+        )
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() != ".zip":
+            target = target.with_name(target.name + ".zip")
+        self.window.notify(f"Writing {target.name}…")
+        run_in_background(
+            lambda: write_support_bundle(target),
+            lambda summary: self.window.notify(
+                f"Saved support bundle {summary.path} (no patient data)."
+            ),
+            lambda exc: self.window.notify(f"Support bundle not saved: {exc}", False),
+        )
 
     def _about(self) -> None:
         QMessageBox.about(self.window, "About RPIQ Workstation", about_html())
