@@ -14,6 +14,7 @@ from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset
 
 from rpiq.core.errors import ValidationError
+from rpiq.core.sr.charset import charset_problem
 from rpiq.core.templates import RpiSopClass, template_error_for
 
 if TYPE_CHECKING:
@@ -91,12 +92,13 @@ class QueryRequest:
         Extra Patient Identification/Demographic keywords to request (type 3).
     character_set : str or None
         Specific Character Set to declare when a key is not plain ASCII;
-        default ISO_IR 192 (UTF-8).
+        default ISO_IR 192 (UTF-8). Every character of the keys must be in it.
 
     Raises
     ------
     ValidationError
-        Naming the field: Patient ID, Issuer of Patient ID, Template, Return keys.
+        Naming the field: Patient ID, Issuer of Patient ID, Template, Return keys
+        (a key the character set cannot carry names the key).
     """
 
     patient_id: str
@@ -115,6 +117,16 @@ class QueryRequest:
             object.__setattr__(
                 self, "issuer", _check_single_value("Issuer of Patient ID", self.issuer)
             )
+        if self.needs_character_set:
+            # pydicom would write what the set lacks as "?", a wildcard here.
+            charset = self.character_set or UTF8_CHARSET
+            for name, text in (
+                ("Patient ID", pid),
+                ("Issuer of Patient ID", self.issuer),
+            ):
+                problem = charset_problem(text or "", charset)
+                if problem is not None:
+                    raise ValidationError(name, problem)
         tid = self.sop_class.default_tid if self.template is None else self.template
         problem = template_error_for(self.sop_class, tid)
         if problem is not None:

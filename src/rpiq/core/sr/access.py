@@ -21,6 +21,7 @@ from pydicom.sequence import Sequence as DicomSequence
 from pydicom.tag import Tag
 from pydicom.valuerep import PersonName
 
+from rpiq.core.sr.charset import decode_person_name
 from rpiq.core.sr.model import (
     CodedConcept,
 )
@@ -88,7 +89,11 @@ def _fast_text(raw: RawDataElement, vr: str) -> object:
 
 
 def _fast_get(item: Dataset, keyword: str) -> tuple[bool, object]:
-    """(True, value) when the fast path applies, else (False, None)."""
+    """(True, value) when the fast path applies, else (False, None).
+
+    PN values with ISO 2022 escapes are decoded here too, not by pydicom, so
+    that each ``^`` and ``=`` returns to value 1's set (:mod:`.charset`).
+    """
     spec = _tag_and_vr(keyword)
     if spec is None:
         return False, None
@@ -99,11 +104,20 @@ def _fast_get(item: Dataset, keyword: str) -> tuple[bool, object]:
     if not isinstance(raw, RawDataElement) or not raw.value:
         return False, None
     vr = raw.VR or dict_vr
+    if vr == "PN" and b"\x1b" in raw.value:
+        return True, decode_person_name(raw.value, _encodings(item))
     if vr not in _FAST_TEXT_VRS and vr not in _FAST_SINGLE_VRS:
         return False, None
     if not raw.value.isascii() or b"\x1b" in raw.value:
         return False, None
     return True, _fast_text(raw, vr)
+
+
+def _encodings(item: Dataset) -> list[str]:
+    """Python codecs of the item's Specific Character Set or its parent's."""
+    # pydicom resolves the inherited set of a sequence item here (PS3.5 7.5).
+    charset = item._character_set
+    return [charset] if isinstance(charset, str) else list(charset)
 
 
 def _get(item: Item, keyword: str) -> object:

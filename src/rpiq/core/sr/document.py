@@ -13,7 +13,12 @@ instance of the Comprehensive SR IOD (SOP Class 1.2.840.10008.5.1.4.1.1.88.33):
   ``COMPLETE``, Verification Flag ``UNVERIFIED``, Content Date/Time = now;
 * SR Document Content (PS3.3 C.17.3): the answer's root content item and its
   Content Sequence, copied unchanged, with the Content Template Sequence of
-  the answer (PS3.3 C.18.8.1.2).
+  the answer (PS3.3 C.18.8.1.2);
+* Specific Character Set (PS3.3 C.12.1.1.2): the answer's, or ISO_IR 192 when
+  it combines single-byte ISO 2022 sets, which pydicom would write without
+  the switches back that PS3.5 6.1.2.5.3 requires
+  (:func:`~rpiq.core.sr.charset.pydicom_handles`); the characters are the
+  same either way.
 
 The Comprehensive SR IOD allows every RPI value type but SCOORD3D (Comprehensive
 3D SR) and TABLE (PS3.3 Table A.35.3-2); unreadable items cannot be written.
@@ -35,6 +40,7 @@ from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid
 
 from rpiq.core.errors import RpiqError
 from rpiq.core.paths import atomic_write_bytes
+from rpiq.core.sr.charset import pydicom_handles
 from rpiq.core.sr.model import UNREADABLE, ContentNode, ValueType, format_path
 
 if TYPE_CHECKING:
@@ -225,9 +231,10 @@ def make_comprehensive_sr(
     if templates is not None:
         out.ContentTemplateSequence = templates
     charset = identifier.get("SpecificCharacterSet")
-    if charset:
+    if charset and pydicom_handles(charset):
         out.SpecificCharacterSet = copy.deepcopy(charset)
     elif _has_non_ascii(out):
+        # Same characters, in a set pydicom writes correctly (.charset).
         out.SpecificCharacterSet = UTF8
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = UID(COMPREHENSIVE_SR)

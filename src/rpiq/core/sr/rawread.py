@@ -22,6 +22,8 @@ from pydicom.dataelem import RawDataElement
 from pydicom.tag import Tag
 from pydicom.values import convert_value
 
+from rpiq.core.sr.charset import decode_person_name
+
 _ITEM: Final = 0xFFFEE000
 _ITEM_END: Final = 0xFFFEE00D
 _SEQ_END: Final = 0xFFFEE0DD
@@ -105,6 +107,9 @@ def _decode(
             return _split_text(value.decode("ascii"), vr)
         if vr in _SINGLE_TEXT_VRS:
             return value.decode("ascii").rstrip(" \x00")
+    if vr == "PN" and b"\x1b" in value:
+        # pydicom would keep a switched G1 set across "^" and "=" (.charset).
+        return decode_person_name(value, encodings)
     raw = RawDataElement(Tag(tag), vr, len(value), value, 0, False, True)
     return convert_value(vr, raw, encodings)
 
