@@ -202,16 +202,21 @@ class PeerLink:
     def find_rsp(
         self,
         status: int,
-        identifier: Dataset | None = None,
+        identifier: Dataset | bytes | None = None,
         *,
         msg_id: int | None = None,
     ) -> bytes:
-        """A whole C-FIND-RSP (PS3.7 9.3.2.2) answering the request by default."""
+        """A whole C-FIND-RSP (PS3.7 9.3.2.2) answering the request by default.
+
+        ``identifier`` may be raw bytes, to send a data set that is not one.
+        """
         primitive = C_FIND()
         primitive.MessageIDBeingRespondedTo = self.msg_id if msg_id is None else msg_id
         primitive.AffectedSOPClassUID = self.sop_class
         primitive.Status = status
-        if identifier is not None:
+        if isinstance(identifier, bytes):
+            primitive.Identifier = BytesIO(identifier)
+        elif identifier is not None:
             primitive.Identifier = BytesIO(self.encode_identifier(identifier))
         return b"".join(self.message_pdus(C_FIND_RSP(), primitive))
 

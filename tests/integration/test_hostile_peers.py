@@ -428,19 +428,50 @@ def test_response_to_another_message_id_is_a_protocol_error():
     [
         (lambda link: pdv_pdu(link.context_id, 0x03, b""), "cannot be decoded"),
         (
+            lambda link: pdu(P_DATA, struct.pack(">LB", 1, link.context_id)),
+            "cannot be decoded",
+        ),
+        (
             lambda link: pdv_pdu(link.context_id, 0x03, b"\xff" * 30),
             "cannot be decoded",
         ),
         (lambda link: pdu(P_DATA, struct.pack(">LBB", 5000, 1, 3) + b"x"), "not valid"),
         (lambda link: pdu(0x09, b"\x00" * 8), "not valid"),
     ],
-    ids=["empty-pdv", "garbage-command", "pdv-longer-than-pdu", "unknown-pdu-type"],
+    ids=[
+        "empty-command-set",
+        "pdv-without-header",
+        "garbage-command-set",
+        "pdv-longer-than-pdu",
+        "unknown-pdu-type",
+    ],
 )
 def test_malformed_p_data_is_a_protocol_error(raw, words):
     outcome = query(lambda link: link.send(raw(link)))
     failed = outcome.failed("protocol")
     assert words in failed.message
     assert outcome.elapsed < SLACK_S
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        b"\xff" * 64,
+        struct.pack("<HH2sHL", 0x0040, 0xA730, b"SQ", 0, 0xFFFFFFFF) + bytes(16),
+    ],
+    ids=["garbage", "unterminated-sequence"],
+)
+def test_unreadable_identifier_is_a_problem_not_a_crash(identifier):
+    """The peer's status is still meaningful: report it, note the identifier."""
+
+    def unreadable(link: PeerLink) -> None:
+        pending = link.find_rsp(int(RpiqStatus.PENDING), identifier)
+        link.send(pending + link.success())
+
+    outcome = query(unreadable)
+    assert isinstance(outcome.final, Done)
+    assert not any(isinstance(e, Match) for e in outcome.events)
+    assert "Pending response 1 had no readable identifier." in outcome.final.problems
 
 
 # ---------------------------------------------------------------- f) abort, reset

@@ -103,7 +103,7 @@ class QuerySession:
         if not assoc.is_established:
             return
         if abort:
-            assoc.abort()
+            abort_association(assoc)  # bounded even if the peer is mid-PDU
         else:
             assoc.release()
 
@@ -160,7 +160,7 @@ class QuerySession:
 def _send(
     assoc: Association, request: QueryRequest, identifier: Dataset, msg_id: int
 ) -> UID:
-    """Send the C-FIND-RQ now; return the transfer syntax of its context.
+    """Send the C-FIND-RQ (PS3.7 9.3.2.1) now; return its context's transfer syntax.
 
     pynetdicom's ``send_c_find`` sends at once and returns a response
     generator, which is never started: :func:`receive_answer` reads the
