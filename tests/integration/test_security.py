@@ -498,47 +498,23 @@ def demo_session() -> AppPaths:
     return paths
 
 
-KNOWN_GAPS = re.compile(r"index\.sqlite3(-wal|-shm)?$|/history/[0-9a-f]+\.dcm$")
-
-
 @POSIX
-def test_files_the_app_writes_are_owner_only():
+def test_files_and_folders_the_app_writes_are_owner_only():
     paths = demo_session()
     home = paths.config.parent
-    files = {
-        p.relative_to(home).as_posix(): mode(p) for p in home.rglob("*") if p.is_file()
-    }
-    checked = {name: m for name, m in files.items() if not KNOWN_GAPS.search(name)}
+    entries = {p.relative_to(home).as_posix(): p for p in home.rglob("*")}
+    files = {name: mode(p) for name, p in entries.items() if p.is_file()}
     assert {
         "config/profiles.json",
         "data/history/history.json",
         "logs/rpiq.log",
-    } <= set(checked)
-    assert any(name.startswith("data/archive/instances/") for name in checked)
-    assert {name: oct(m) for name, m in checked.items() if m != 0o600} == {}
-
-
-@POSIX
-@pytest.mark.xfail(
-    strict=True,
-    reason="sqlite creates the archive index with the umask's mode (0644) and "
-    "ensure_dir leaves data/ and data/archive/ at 0755: fix reported to the "
-    "archive owner (create index.sqlite3 0600 before connecting)",
-)
-def test_archive_index_is_owner_only():
-    paths = demo_session()
-    index = paths.archive_dir / "index.sqlite3"
-    assert mode(index) == 0o600
-
-
-@POSIX
-@pytest.mark.xfail(
-    strict=True,
-    reason="history answers are written by query.export.write_identifier with "
-    "0644 (meant for user exports): fix reported (pass mode 0o600 from history)",
-)
-def test_history_answer_files_are_owner_only():
-    paths = demo_session()
-    answers = list((paths.data / "history").glob("*.dcm"))
-    assert answers
-    assert {oct(mode(p)) for p in answers} == {oct(0o600)}
+        "data/archive/index.sqlite3",
+    } <= set(files)
+    assert any(name.startswith("data/archive/instances/") for name in files)
+    assert any(
+        name.startswith("data/history/") and name.endswith(".dcm") for name in files
+    )
+    assert {name: oct(m) for name, m in files.items() if m != 0o600} == {}
+    folders = {name: mode(p) for name, p in entries.items() if p.is_dir()}
+    assert {"data", "data/archive", "config", "logs"} <= set(folders)
+    assert {name: oct(m) for name, m in folders.items() if m != 0o700} == {}

@@ -271,7 +271,7 @@ class HistoryStore:
         """
         if identifier is not None and sop_class_uid is not None:
             name = f"{entry.entry_id}{ANSWER_SUFFIX}"
-            write_identifier(self.directory / name, identifier, sop_class_uid)
+            write_identifier(self.directory / name, identifier, sop_class_uid, 0o600)
             entry = replace(entry, answer_file=name)
         with self._lock:
             self._entries.insert(0, entry)

@@ -74,8 +74,19 @@ class AppPaths:
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) if missing, owner-only on POSIX; return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` (and parents) if missing, owner-only on POSIX; return it.
+
+    Every folder created here is 0700, parents included: ``mkdir(parents=True)``
+    would give missing parents the umask's mode (typically 0755). Folders that
+    already exist keep their mode.
+    """
+    missing = []
+    current = path
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
     return path
 
 

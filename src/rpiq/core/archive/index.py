@@ -361,6 +361,13 @@ class Index:
             If the file is damaged, not an index, or from a newer RPIQ.
         """
         try:
+            _create_owner_only(self.path)
+        except OSError as exc:
+            raise ArchiveError(
+                f"The archive index {self.path} cannot be created: "
+                f"{exc.strerror or exc}."
+            ) from exc
+        try:
             conn = self._connect()
             try:
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -435,6 +442,20 @@ class Index:
         """
         with self.write() as writer:
             return writer.bulk(patients, first_uid)
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask).
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's mode, so
+    the whole index stays readable by its owner only: it holds patient names.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def _next_id(conn: sqlite3.Connection, table: str) -> int:

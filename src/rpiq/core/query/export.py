@@ -38,8 +38,13 @@ def _part10_bytes(ds: Dataset, sop_class_uid: str) -> bytes:
     return buffer.getvalue()
 
 
-def write_identifier(path: Path, ds: Dataset, sop_class_uid: str) -> None:
+def write_identifier(
+    path: Path, ds: Dataset, sop_class_uid: str, mode: int = 0o644
+) -> None:
     """Write ``ds`` as DICOM JSON (``.json``) or Part 10 (anything else).
+
+    ``mode`` is the new file's permission bits: 0644 suits a user's export,
+    the history's own copies pass 0600 (they hold patient data).
 
     Raises
     ------
@@ -48,9 +53,9 @@ def write_identifier(path: Path, ds: Dataset, sop_class_uid: str) -> None:
     """
     try:
         if path.suffix.lower() in JSON_SUFFIXES:
-            atomic_write_text(path, json.dumps(ds.to_json_dict(), indent=1), 0o644)
+            atomic_write_text(path, json.dumps(ds.to_json_dict(), indent=1), mode)
         else:
-            atomic_write_bytes(path, _part10_bytes(ds, sop_class_uid), 0o644)
+            atomic_write_bytes(path, _part10_bytes(ds, sop_class_uid), mode)
     except OSError as exc:
         raise RpiqError(f"Cannot write {path}: {exc.strerror or exc}") from None
 
