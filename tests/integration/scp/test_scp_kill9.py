@@ -110,6 +110,7 @@ def test_kill_9_during_store_loses_no_acknowledged_instance(
 ):
     rng = random.Random(4711)
     all_acknowledged: list[str] = []
+    orphans = 0
     for round_number in range(ROUNDS):
         # Each round's start is the restart after the previous kill.
         process = serve()
