@@ -568,12 +568,6 @@ def test_pydicom_written_g1_switch_reads_right(
     assert_same_text(case, match, done)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine's patient summary decodes Patient's Name with pydicom, "
-    "which keeps a switched G1 set across '^' (Иванов^Renщe): fix in "
-    "core/query/events.py PatientSummary.from_identifier (see the report)",
-)
 def test_pydicom_written_g1_switch_patient_name_in_the_engine(
     stored: Stored, pass_through: int
 ) -> None:
@@ -581,12 +575,6 @@ def test_pydicom_written_g1_switch_patient_name_in_the_engine(
     assert_same_text(G1_NAME, match, done)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the archive decodes PN with pydicom, which keeps a switched G1 set "
-    "across '^' (Иванов^Renщe): fix in core/archive schema.read_value and "
-    "content.extract (see the report)",
-)
 def test_pydicom_written_g1_switch_through_the_archive(stored: Stored) -> None:
     case = dataclasses.replace(G1_NAME, patient_id="É-Ж-ARCHIVE")
     assert store(stored.port, [pydicom_written(case)]) == [int(RpiqStatus.SUCCESS)]
@@ -641,11 +629,6 @@ def test_cli_json_is_utf8_from_a_real_process(stored: Stored) -> None:
     cli_json(stored, BY_ID["jis"], run)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rpiq query --format json prints in the locale's encoding; JSON "
-    "must be UTF-8 (RFC 8259 8.1). Fix in rpiq/cli/query_cmd.py _print.",
-)
 def test_cli_json_is_utf8_on_a_latin1_console(
     stored: Stored, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -705,9 +688,9 @@ def test_gui_tree_shows_the_exact_text(stored: Stored, qapp: Any) -> None:
     model.set_root(match.root)
     cells: dict[str, list[tuple[str, str]]] = {"TEXT": [], "PNAME": []}
 
-    def visit(parent: Any) -> None:
-        for row in range(model.rowCount(parent)):
-            index = model.index(row, 0, parent)
+    def visit(*parent: Any) -> None:  # no argument: the (invisible) root
+        for row in range(model.rowCount(*parent)):
+            index = model.index(row, 0, *parent)
             node = index.data(NODE_ROLE)
             value = index.siblingAtColumn(1)
             if node.value_type in cells:
@@ -716,7 +699,7 @@ def test_gui_tree_shows_the_exact_text(stored: Stored, qapp: Any) -> None:
                 )
             visit(index)
 
-    visit(model.invisibleRootItem().index())
+    visit()
     assert [shown for shown, _ in cells["TEXT"]] == [case.text, case.place]
     # The PN cell shows "Family, Given" of the alphabetic group; the full
     # value with its ideographic and phonetic groups is in the tooltip.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rpiq.cli.common import print_json
 from rpiq.core.conformance import check_identifier
 from rpiq.core.errors import RpiqError
 from rpiq.core.query.export import read_identifier
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     sop = _sop_class(args.sop, answer)
     report = check_identifier(answer, request, sop, args.template)
     if args.format == "json":
-        print(json.dumps(to_json(args.file, sop, report), indent=2, ensure_ascii=False))
+        print_json(to_json(args.file, sop, report))
     else:
         print(f"Checked {args.file} as {sop.label} RPI answer")
         print("\n".join(report.lines()))

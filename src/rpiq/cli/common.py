@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import replace
 from enum import IntEnum
@@ -32,6 +33,22 @@ def error(message: str) -> None:
 def warn(message: str) -> None:
     """Print ``rpiq: warning: message`` on stderr."""
     sys.stderr.write(f"rpiq: warning: {message}\n")
+
+
+def print_json(document: object) -> None:
+    """Print ``document`` as indented JSON in UTF-8 (RFC 8259 8.1).
+
+    Bytes go straight to stdout's buffer: through the text layer a Latin-1 or
+    cp1252 console would give non-UTF-8 JSON, or fail on a Japanese name.
+    """
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # replaced by a text-only stream (tests, embedding)
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 def add_peer_arguments(parser: argparse.ArgumentParser) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rpiq.cli.common import Exit, add_peer_arguments, error, profile_from_args
+from rpiq.cli.common import (
+    Exit,
+    add_peer_arguments,
+    error,
+    print_json,
+    profile_from_args,
+)
 from rpiq.core.errors import ConnectionFailed
 from rpiq.core.query.engine import QuerySession, run_query
 from rpiq.core.query.events import Done, Failed, Match, QueryEvent
@@ -162,7 +167,7 @@ def _timing(timings: list[float]) -> dict[str, float | int] | None:
 
 def _print(fmt: str, request: QueryRequest, outcome: Outcome) -> None:
     if fmt == "json":
-        print(json.dumps(to_json(request, outcome), indent=2, ensure_ascii=False))
+        print_json(to_json(request, outcome))
     elif fmt == "dump":
         print(_dump(outcome))
     else:

@@ -29,6 +29,7 @@ from pydicom.filewriter import write_dataset
 
 from rpiq.core.archive.rows import has_language, language_item, needs_language
 from rpiq.core.sr import BY_REFERENCE, UNREADABLE, CodedConcept, parse_content
+from rpiq.core.sr.charset import pydicom_handles
 from rpiq.core.sr.encode import encode_root
 from rpiq.core.sr.model import ContentNode, Reference, ValueType
 from rpiq.core.templates import ANNEX_K_ROOTS, get_template
@@ -289,7 +290,8 @@ def extract(
     if problem is not None:
         return None, f"TID {tid} SR document kept but not used for RPI: {problem}."
     children = parsed.children
-    raw = _raw_content(ds)
+    # Bytes pydicom would decode wrongly are re-encoded (in UTF-8) instead.
+    raw = _raw_content(ds) if pydicom_handles(ds.get("SpecificCharacterSet")) else None
     if needs_language(tid) and not has_language(children):
         children = (language_item(tid), *children)
         raw = None  # the language item must be added: encode the whole tree

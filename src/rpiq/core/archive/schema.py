@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydicom.multival import MultiValue
 
+from rpiq.core.sr.charset import escaped_person_name
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -106,7 +108,9 @@ def read_value(ds: Dataset, keyword: str) -> StoredValue | None:
     other values stripped text. Empty values (type 2 "unknown") are None, so
     they never overwrite a known value.
     """
-    value = ds.get(keyword)
+    value: object = escaped_person_name(ds, keyword)
+    if value is None:
+        value = ds.get(keyword)
     if value is None:
         return None
     if isinstance(value, MultiValue | list | tuple):

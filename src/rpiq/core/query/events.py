@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rpiq.core.sr.charset import escaped_person_name
+
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
 
@@ -51,9 +53,13 @@ class PatientSummary:
 
         def text(keyword: str) -> str | None:
             try:
-                value = ds.get(keyword)
+                value = escaped_person_name(ds, keyword)
+                if value is None:
+                    value = ds.get(keyword)
             except Exception:  # noqa: BLE001 — malformed value: show as unknown
                 return None
+            if isinstance(value, list):
+                return "\\".join(value)
             return None if value is None else str(value)
 
         return cls(

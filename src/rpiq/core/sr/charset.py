@@ -35,15 +35,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from pydicom.charset import decode_bytes, python_encoding
+from pydicom.charset import convert_encodings, decode_bytes, python_encoding
+from pydicom.datadict import tag_for_keyword
+from pydicom.dataelem import RawDataElement
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from pydicom.dataset import Dataset
 
 __all__ = [
     "charset_problem",
     "charset_terms",
     "decode_person_name",
+    "escaped_person_name",
     "pydicom_handles",
     "unencodable",
 ]
@@ -187,3 +192,26 @@ def decode_person_name(raw: bytes, encodings: Sequence[str]) -> str | list[str]:
     text = decode_bytes(raw.rstrip(b" \x00"), list(encodings), set(_PN_DELIMITERS))
     values = text.split("\\")
     return values[0] if len(values) == 1 else values
+
+
+def escaped_person_name(ds: Dataset, keyword: str) -> str | list[str] | None:
+    """A still-raw PN element of ``ds`` with code extensions, decoded right.
+
+    Call this before anything reads the element through pydicom (which
+    decodes it in place, wrongly: see :func:`decode_person_name`).
+
+    Returns
+    -------
+    str, list of str or None
+        The decoded value; None when the element is absent, already decoded
+        or holds no escape sequence, i.e. when pydicom's reading is right.
+    """
+    tag = tag_for_keyword(keyword)
+    raw: object = None if tag is None else ds.get_item(tag)
+    if not isinstance(raw, RawDataElement) or raw.VR not in (None, "PN"):
+        return None
+    value = raw.value
+    if not isinstance(value, bytes) or b"\x1b" not in value:
+        return None
+    encodings = convert_encodings(ds.get("SpecificCharacterSet"))
+    return decode_person_name(value, encodings)
