@@ -302,6 +302,23 @@ def test_non_ascii_raw_attribute_is_found_without_decoding(tmp_path):
     assert "PatientName" in findings[0].message
 
 
+def test_iso_2022_escapes_without_character_set_are_fail(tmp_path):
+    """JIS X 0208 bytes are 7-bit, yet need ISO 2022 IR 87 (PS3.5 Annex H)."""
+    example = good_9007()
+    example.response.SpecificCharacterSet = ["ISO 2022 IR 6", "ISO 2022 IR 87"]
+    example.response.PatientName = "Yamada^Tarou=山田^太郎=やまだ^たろう"
+    path = tmp_path / "answer.dcm"
+    example.response.save_as(path, enforce_file_format=False, implicit_vr=False)
+    from pydicom import dcmread
+
+    read = dcmread(path, force=True)
+    assert check_charset(parse_content(read), read) == []
+    del read.SpecificCharacterSet
+    findings = check_charset(parse_content(read), read)
+    assert rules(findings) == [("FAIL", "content.charset", None)]
+    assert "PatientName" in findings[0].message
+
+
 def test_sample_tree_findings_are_explained():
     ds = Dataset()
     ds.PatientID = "PAT-1"

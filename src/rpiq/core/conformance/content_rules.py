@@ -170,9 +170,19 @@ def _node_texts(node: ContentNode) -> list[str]:
     return texts
 
 
+def _plain(text: str | bytes) -> bool:
+    """True for text the default repertoire carries (PS3.5 6.1.2.2).
+
+    ISO 2022 text (e.g. JIS X 0208, PS3.5 Annex H) is 7-bit but not plain:
+    its escape sequences need a Specific Character Set that allows them.
+    """
+    escape = b"\x1b" if isinstance(text, bytes) else "\x1b"
+    return text.isascii() and escape not in text
+
+
 def _first_non_ascii_item(root: ContentNode) -> Path | None:
     for path, node in root.walk():
-        if not all(text.isascii() for text in _node_texts(node)):
+        if not all(_plain(text) for text in _node_texts(node)):
             return path
     return None
 
@@ -190,10 +200,10 @@ def _first_non_ascii_attribute(ds: Dataset) -> str | None:
         elem: object = ds.get_item(tag)  # raw elements stay undecoded
         if isinstance(elem, RawDataElement):
             text = _TEXT_VRS.get(elem.VR or _dictionary_vr(tag), False)
-            ascii_only = not text or elem.value is None or elem.value.isascii()
+            ascii_only = not text or elem.value is None or _plain(elem.value)
         elif isinstance(elem, DataElement):
             text = _TEXT_VRS.get(elem.VR, False)
-            ascii_only = not text or str(elem.value).isascii()
+            ascii_only = not text or _plain(str(elem.value))
         else:
             continue
         if not ascii_only:
