@@ -176,8 +176,9 @@ def _plain(text: str | bytes) -> bool:
     ISO 2022 text (e.g. JIS X 0208, PS3.5 Annex H) is 7-bit but not plain:
     its escape sequences need a Specific Character Set that allows them.
     """
-    escape = b"\x1b" if isinstance(text, bytes) else "\x1b"
-    return text.isascii() and escape not in text
+    if isinstance(text, bytes):
+        return text.isascii() and b"\x1b" not in text
+    return text.isascii() and "\x1b" not in text
 
 
 def _first_non_ascii_item(root: ContentNode) -> Path | None:
