@@ -127,20 +127,17 @@ class ReceiveGuard:
         return self._violation
 
     @property
-    def stopped(self) -> bool:
-        """True once reading was stopped (a violation or :meth:`stop_reading`)."""
-        return self._stop.is_set()
-
-    @property
     def reading(self) -> bool:
         """True while the DUL thread is inside a read (e.g. a PDU trickling in)."""
         return self._reading
 
     def stop_reading(self) -> None:
-        """Make every further read fail at once, waking a blocked DUL thread.
+        """Make every further read fail, within one 50 ms poll of the read loop.
 
-        The read loop polls this flag every 50 ms, so no socket shutdown is
-        needed: the A-ABORT we are about to send still goes out.
+        A DUL thread inside a read then returns, pynetdicom's state machine
+        sees the transport closed (Evt17, PS3.8 9.2) and goes idle, so
+        ``Association.kill()`` can finish; no socket shutdown from another
+        thread is needed.
         """
         self._stop.set()
 
