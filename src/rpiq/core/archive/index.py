@@ -449,13 +449,18 @@ def _create_owner_only(path: Path) -> None:
 
     SQLite gives its ``-wal`` and ``-shm`` files the database file's mode, so
     the whole index stays readable by its owner only: it holds patient names.
+    An existing file is only chmod'ed, never opened: closing any descriptor of
+    the file would drop the POSIX locks SQLite holds on it in this process
+    (https://sqlite.org/howtocorrupt.html, 2.2), and committed transactions
+    were lost that way.
     """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return
+    os.close(fd)
 
 
 def _next_id(conn: sqlite3.Connection, table: str) -> int:
