@@ -65,8 +65,9 @@ package: $(PKG_STAMP)
 	@du -sm $(BUNDLE) | awk '{print "bundle: " $$1 " MB in $(BUNDLE)"}'
 
 # Runs the bundle as a user would, with no Python: fails if it is missing.
+# -rP prints the measured start-up time and size.
 package-test: $(STAMP)
-	$(PKG_ENV) RPIQ_REQUIRE_PACKAGE=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
+	$(PKG_ENV) RPIQ_REQUIRE_PACKAGE=1 $(BIN)/python -m pytest -q -rP -p no:cacheprovider \
 	  tests/packaging/test_bundle.py tests/packaging/test_resources.py
 
 # dist/rpiq_<version>_amd64.deb from the bundle (built first if missing).
