@@ -128,6 +128,16 @@ def test_refused_port_exits_4(unused_port, capsys):
     assert "refused" in err.lower() or "refused" in _
 
 
+def test_json_names_the_failure_kind(unused_port, capsys):
+    args = ["query", "127.0.0.1", unused_port, "--patient-id", "P", "--format", "json"]
+    code, out, _ = run(capsys, *args)
+    assert code == 4
+    doc = json.loads(out)
+    assert doc["status"]["code"] is None
+    assert doc["failure"]["kind"] == "refused"
+    assert "refused" in doc["failure"]["message"].lower()
+
+
 @pytest.mark.parametrize("bad", ["12*", "1?3", "A\\B", "", "   "])
 def test_invalid_patient_id_exits_2_before_sending(fake_scp, capsys, bad):
     code, _, err = run(capsys, "query", *peer(fake_scp), "--patient-id", bad)

@@ -212,8 +212,14 @@ def to_json(request: QueryRequest, outcome: Outcome) -> dict[str, object]:
     report = outcome.done.report if outcome.done else None
     if report is not None:
         problems += report.problems()
+    failure = outcome.failed
     return {
         "status": _status_json(outcome),
+        "failure": (
+            None
+            if failure is None
+            else {"kind": failure.kind, "message": failure.message}
+        ),
         "matches": matches,
         "problems": problems,
         "findings": report.to_json() if report is not None else [],

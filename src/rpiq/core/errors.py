@@ -39,7 +39,9 @@ class ConnectionFailed(RpiqError):
     ----------
     kind : str
         One of ``refused``, ``unknown-host``, ``rejected``, ``aborted``,
-        ``timeout``, ``tls`` or ``network``: stable, for tests and exit codes.
+        ``timeout``, ``tls``, ``network`` or ``protocol`` (the peer broke
+        PS3.8 while associating, e.g. an oversized or undecodable PDU):
+        stable, for tests and exit codes.
     message : str
         A sentence for the user.
     """
