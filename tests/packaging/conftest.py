@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRE_ENV = "RPIQ_REQUIRE_PACKAGE"
@@ -76,6 +76,8 @@ class Runner:
             "LANG": "C.UTF-8",
             "QT_QPA_PLATFORM": "offscreen",
         }
+        if "DISPLAY" in extra:
+            del env["QT_QPA_PLATFORM"]  # a real X server: Qt picks xcb
         env.update(extra)
         return env
 
@@ -87,11 +89,11 @@ class Runner:
                 HIDE_SCRIPT, "sh", *hide, "--", *argv]  # fmt: skip
 
     def run(
-        self, *argv: str, timeout: float = 120, **extra: str
+        self, *argv: str, env: dict[str, str] | None = None, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             self.command(argv),
-            env=self.env(**extra),
+            env=self.env(**(env or {})),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -126,6 +128,31 @@ def make_runner(tmp_path: Path, keep: Path) -> Runner:
     home = tmp_path / "home"
     home.mkdir()
     return Runner(home=home, hidden=python_dirs(keep) if _can_hide() else [])
+
+
+@pytest.fixture(scope="module")
+def x_display() -> Iterator[str]:
+    """A private Xvfb server's DISPLAY (skipped without Xvfb): the xcb path."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb (xvfb) is not installed")
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1400x900x24",
+         "-nolisten", "tcp"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()
+    try:
+        if not number:
+            pytest.skip("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,6 +119,23 @@ def test_installed_commands_run_and_pass_the_self_test(
     done = runner.run(rpiq_cmd, "gui", "--self-test")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "self-test: 3/3 queries OK" in done.stdout
+
+
+def test_installed_gui_opens_its_window_on_an_x_server(
+    installed: Path, tmp_path: Path, x_display: str
+) -> None:
+    # xcb and the X libraries come from the Depends packages, not the bundle.
+    runner = make_runner(tmp_path, installed / "opt" / "rpiq")
+    done = runner.run(
+        str(installed / "usr" / "bin" / "rpiq-gui"),
+        env={
+            "DISPLAY": x_display,
+            "RPIQ_QUIT_AFTER": "0",
+            "RPIQ_STARTUP_T0": repr(time.time()),
+        },
+    )
+    assert done.returncode == 0, done.stderr
+    assert "rpiq-startup: window shown" in done.stderr, done.stderr
 
 
 def _needed(path: Path) -> list[str]:
