@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from rpiq.core.query.request import QueryRequest
-from rpiq.core.templates import RpiSopClass, get_template
+from rpiq.core.templates import ANNEX_K_ROOTS, ANNEX_K_TITLES, RpiSopClass, get_template
 from rpiq.gui.query_panel import QueryPanel
 
 
@@ -40,6 +40,13 @@ def test_general_offers_every_annex_k_root_with_its_title(panel):
     assert [tid for tid, _ in items] == list(RpiSopClass.GENERAL.allowed_tids)
     assert items[0] == (9007, f"TID 9007 — {get_template(9007).title}")
     assert panel.template_combo.isEnabled()
+
+
+def test_root_titles_table_matches_the_catalogue():
+    """The form names roots from a small table (no catalogue at start-up)."""
+    assert set(ANNEX_K_TITLES) == set(ANNEX_K_ROOTS)
+    for tid, title in ANNEX_K_TITLES.items():
+        assert title == get_template(tid).title
 
 
 @pytest.mark.parametrize(

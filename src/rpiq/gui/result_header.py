@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from rpiq.core.query.identity import ISSUER, PATIENT_ID
-from rpiq.core.templates import get_template
+from rpiq.core.templates import ANNEX_K_TITLES
 from rpiq.gui.status_style import badge_style, badge_stylesheet
 from rpiq.gui.value_format import format_date, format_number, format_person_name
 
@@ -29,11 +29,23 @@ _FIELDS = (
 
 
 def template_label(tid: int | str) -> str:
-    """``TID 9007 — General Relevant Patient Information`` (title if known)."""
+    """``TID 9007 — General Relevant Patient Information`` (title if known).
+
+    Root templates are named from :data:`~rpiq.core.templates.ANNEX_K_TITLES`,
+    so the query form's list does not load the template catalogue.
+    """
     try:
-        title = get_template(int(tid)).title
-    except (KeyError, ValueError):
+        number = int(tid)
+    except ValueError:
         return f"TID {tid}"
+    title = ANNEX_K_TITLES.get(number)
+    if title is None:
+        from rpiq.core.templates import get_template
+
+        try:
+            title = get_template(number).title
+        except KeyError:
+            return f"TID {tid}"
     return f"TID {tid} — {title}"
 
 
