@@ -64,6 +64,11 @@ def test_query_shows_every_value_type(qtbot, window, fake_scp):
     assert "Matching complete" in results.header.meaning.text()
     assert results.header.elapsed.text().endswith("ms")
     assert not results.banner.isVisible()
+    # The dump is built when the Raw dataset tab is first opened.
+    assert results.raw.pending
+    assert results.raw.toPlainText() == ""
+    results.tabs.setCurrentWidget(results.raw)
+    qtbot.waitUntil(lambda: not results.raw.pending)
     assert "Content Sequence" in results.raw.toPlainText()
     assert "Association Accepted" in results.log.plain_text()
     assert results.tabs.tabText(2).startswith("Conformance")
@@ -88,7 +93,13 @@ def test_filter_select_and_copy(qtbot, window, fake_scp):
     results.tree.setFocus()
     qtbot.keyClick(results.tree, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == render_text(node)
-    assert results.raw.extraSelections()
+    # The selection is highlighted in the dump once the Raw tab builds it.
+    results.tabs.setCurrentWidget(results.raw)
+    qtbot.waitUntil(lambda: bool(results.raw.extraSelections()))
+    (highlight,) = results.raw.extraSelections()
+    start = highlight.cursor.selectionStart()
+    first, _last = results.raw.dump.spans[(2,)]
+    assert results.raw.document().findBlock(start).blockNumber() == first
     assert results.details.topLevelItemCount() > 3
     results.filter_edit.clear()
     qtbot.mouseClick(results.collapse_button, Qt.MouseButton.LeftButton)

@@ -38,7 +38,10 @@ def test_nested_spans_lie_inside_their_parents():
 def test_raw_view_highlights_the_item(qtbot):
     view = RawView()
     qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
     view.set_dataset(identifier())
+    qtbot.waitUntil(lambda: not view.pending)  # built just after, on screen
     assert view.highlight((3, 2)) == view.dump.spans[(3, 2)]
     assert len(view.extraSelections()) == 1
     assert view.highlight(()) is not None
@@ -46,3 +49,30 @@ def test_raw_view_highlights_the_item(qtbot):
     assert view.highlight((99,)) is None
     view.set_dataset(None)
     assert view.toPlainText() == ""
+
+
+def test_raw_view_builds_the_dump_when_first_shown(qtbot):
+    """Hidden (another tab open): no dump yet; the highlight waits for it."""
+    view = RawView()
+    qtbot.addWidget(view)
+    view.set_dataset(identifier())
+    pending = [view.pending]
+    assert view.toPlainText() == ""
+    assert view.highlight((3, 2)) is None
+    view.show()
+    qtbot.waitExposed(view)
+    pending.append(view.pending)
+    assert pending == [True, False]
+    assert "Content Sequence" in view.toPlainText()
+    (selection,) = view.extraSelections()
+    start = view.document().findBlock(selection.cursor.selectionStart())
+    assert start.blockNumber() == view.dump.spans[(3, 2)][0]
+
+
+def test_reading_the_dump_builds_it(qtbot):
+    view = RawView()
+    qtbot.addWidget(view)
+    view.set_dataset(identifier())
+    assert view.dump.spans[(3, 2)]
+    assert not view.pending
+    assert "Content Sequence" in view.toPlainText()

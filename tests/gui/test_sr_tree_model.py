@@ -2,14 +2,21 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QLocale, QModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView
 
+from rpiq.core.query.events import PatientSummary
+from rpiq.core.sr.encode import encode_root
 from rpiq.core.sr.model import UNREADABLE, CodedConcept, ContentNode, ValueType
-from rpiq.core.sr.samples import every_value_type_tree
+from rpiq.core.sr.samples import every_value_type_tree, sized_tree
+from rpiq.gui import sr_tree_model
+from rpiq.gui.results_view import ResultsView
 from rpiq.gui.sr_tree_model import (
     COLUMNS,
     SrTreeModel,
     make_filter_proxy,
 )
+from rpiq.gui.tree_columns import concept_width
 from rpiq.gui.value_format import (
     format_date,
     format_datetime,
@@ -134,6 +141,79 @@ def test_filter_keeps_matching_rows_and_their_ancestors(model):
     proxy.setFilterFixedString("Gynecological")
     shown = [cell(i, 0) for i in rows(proxy)]
     assert "Para" in shown  # children of a matching container stay visible
+
+
+def test_indexes_parents_and_siblings_agree(model):
+    assert model.rowCount() == 1  # the root is the one top-level row
+    assert not model.index(1, 0).isValid()
+    assert not model.index(0, len(COLUMNS)).isValid()
+    for index in rows(model):
+        parent = index.parent()
+        assert model.index(index.row(), 0, parent) == index
+        for column in range(len(COLUMNS)):
+            sibling = index.siblingAtColumn(column)
+            assert sibling.parent() == parent
+            assert SrTreeModel.path_of(sibling) == SrTreeModel.path_of(index)
+        flags = model.flags(index)
+        assert flags & Qt.ItemFlag.ItemIsSelectable
+        assert not flags & Qt.ItemFlag.ItemIsEditable
+
+
+def test_rows_are_formatted_when_a_view_asks(qapp, monkeypatch):
+    formatted = []
+
+    def counting(node, locale=None):
+        formatted.append(node)
+        return "value"
+
+    monkeypatch.setattr(sr_tree_model, "node_value", counting)
+    model = SrTreeModel()
+    model.set_root(sized_tree(1000))
+    history = model.index_for_path((2,))
+    assert model.rowCount(history) == 998
+    assert formatted == []  # nothing computed for 1000 items up front
+    assert model.index(5, 1, history).data() == "value"
+    assert model.index(5, 0, history).data() == "Tobacco Smoking Behavior"
+    assert len(formatted) == 1  # one row, once
+
+
+def test_marked_rows_keep_their_tooltips(model):
+    index = model.index_for_path((3, 2))
+    own = index.data(TOOLTIP)
+    model.mark(index, QColor("#ffe082"), "Differs — value")
+    assert cell(index, 1, Qt.ItemDataRole.BackgroundRole).color().name() == "#ffe082"
+    assert cell(index, 0, Qt.ItemDataRole.ForegroundRole).color().name() == "#000000"
+    assert index.data(TOOLTIP) == f"Differs — value\n\n{own}"
+    model.mark(index, QColor("#c8e6c9"), "Only here — added")
+    assert index.data(TOOLTIP) == f"Only here — added\n\nDiffers — value\n\n{own}"
+    assert cell(index, 4, Qt.ItemDataRole.BackgroundRole).color().name() == "#c8e6c9"
+    assert model.index_for_path((3, 1)).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+@pytest.mark.parametrize("items", [0, 300])
+def test_fitted_columns_match_qts_own_sizing(qtbot, items):
+    """tree_columns gives what ResizeToContents / resizeColumnToContents give."""
+    root = every_value_type_tree() if not items else sized_tree(items)
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.resize(1300, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    identifier = encode_root(root)
+    identifier.PatientID = "P1"
+    view.show_answer(root, identifier, PatientSummary.from_identifier(identifier), None)
+    ours = concept_width(view.tree, view.model)
+    short = [view.tree.columnWidth(column) for column in (2, 3, 4)]
+    view.tree.resizeColumnToContents(0)
+    assert ours == view.tree.columnWidth(0)
+    for column in (2, 3, 4):
+        view.tree.header().setSectionResizeMode(
+            column, QHeaderView.ResizeMode.ResizeToContents
+        )
+    view.tree.expandAll()  # Qt sizes to the expanded rows; ours to them all
+    assert short == [view.tree.columnWidth(column) for column in (2, 3, 4)]
+    view.tree.resizeColumnToContents(0)
+    assert concept_width(view.tree, view.model) == view.tree.columnWidth(0)
 
 
 def test_value_formatting_helpers():

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 
 from rpiq.core.sr.diff import ChangeKind
 from rpiq.gui.sr_tree_model import SrTreeModel
+from rpiq.gui.tree_columns import concept_width
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QModelIndex
-    from PySide6.QtGui import QStandardItem
 
     from rpiq.core.sr.diff import Difference
     from rpiq.core.sr.model import ContentNode, Path
@@ -106,8 +106,8 @@ class ReplayPane(QWidget):
         self.model.set_root(root)
         if root is not None:
             self.tree.expandToDepth(0)
-            self.tree.resizeColumnToContents(0)
-            self.tree.setColumnWidth(0, min(self.tree.columnWidth(0) + 16, 320))
+            width = concept_width(self.tree, self.model)
+            self.tree.setColumnWidth(0, min(width + 16, 320))
 
     def mark(self, marks: dict[Path, Difference]) -> None:
         """Colour the rows at ``marks`` (and added/removed subtrees)."""
@@ -124,17 +124,8 @@ class ReplayPane(QWidget):
                 parent = parent.parent()
 
     def _paint(self, index: QModelIndex, difference: Difference, whole: bool) -> None:
-        brush = QBrush(QColor(MARK_COLOURS[difference.kind]))
         tip = f"{_KIND_TEXT[difference.kind]} — {difference.reason}"
-        cells: list[QStandardItem] = [
-            self.model.itemFromIndex(index.siblingAtColumn(column))
-            for column in range(self.model.columnCount())
-        ]
-        for cell in cells:
-            cell.setBackground(brush)
-            cell.setForeground(QBrush(QColor("#000000")))
-            own = cell.toolTip()
-            cell.setToolTip(f"{tip}\n\n{own}" if own and tip not in own else tip)
+        self.model.mark(index, QColor(MARK_COLOURS[difference.kind]), tip)
         if whole:
             for row in range(self.model.rowCount(index)):
                 self._paint(self.model.index(row, 0, index), difference, whole)

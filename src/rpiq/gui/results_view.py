@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from rpiq.core.query.identity import identity_mismatches
-from rpiq.core.sr.render import render_text
 from rpiq.core.status import Category
 from rpiq.gui.banner import MismatchBanner
 from rpiq.gui.details_view import DetailsView
@@ -37,6 +36,7 @@ from rpiq.gui.log_view import LogView
 from rpiq.gui.raw_view import RawView
 from rpiq.gui.result_header import ResultHeader
 from rpiq.gui.sr_tree_model import SrTreeModel, make_filter_proxy
+from rpiq.gui.tree_columns import concept_width, fit_short_columns
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -53,6 +53,7 @@ _EMPTY_HINT = (
 )
 _TAB_CONFORMANCE = 2
 _CONCEPT_MAX = 380
+_SHORT_COLUMNS = range(2, 5)  # Units, Value type, Relationship
 
 
 def _tool(text: str, name: str, tip: str) -> QToolButton:
@@ -132,8 +133,10 @@ class ResultsView(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column in (2, 3, 4):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Sized by show_answer (tree_columns), not ResizeToContents: that asks
+        # the model about every expanded row again on each layout change.
+        for column in _SHORT_COLUMNS:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         self.tree.selectionModel().currentRowChanged.connect(self._on_current)
         self.copy_action = QAction("Copy item and children as text", self.tree)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
@@ -208,8 +211,9 @@ class ResultsView(QWidget):
         self.model.set_root(root)
         self.stack.setCurrentWidget(self.tree)
         self.tree.expandToDepth(1)
-        self.tree.resizeColumnToContents(0)
-        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0) + 16, _CONCEPT_MAX))
+        fit_short_columns(self.tree, self.model, _SHORT_COLUMNS)
+        width = concept_width(self.tree, self.model)
+        self.tree.setColumnWidth(0, min(width + 16, _CONCEPT_MAX))
         self.raw.set_dataset(identifier)
         template = (
             root.template[1] if root.template else (request.tid if request else "?")
@@ -301,6 +305,8 @@ class ResultsView(QWidget):
 
     def selection_text(self) -> str:
         """The selected item and its descendants as indented text."""
+        from rpiq.core.sr.render import render_text
+
         node = SrTreeModel.node_of(self.tree.currentIndex())
         return "" if node is None else render_text(node)
 

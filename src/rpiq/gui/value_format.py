@@ -3,22 +3,24 @@
 Dates and times follow the user's locale (``QLocale``), keeping the precision
 the DICOM value has (a DT of ``2019`` shows a year, not 1 January); numbers
 use the locale's decimal separator; person names read ``Family, Given``.
-Everything else comes from :func:`rpiq.core.sr.render.value_text`.
+Everything else comes from :func:`rpiq.core.sr.render.value_text`. The SR
+model is imported on first use: the dates and names of the empty window's
+header and history must not load pydicom's code dictionary.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydicom.valuerep import PersonName
 from PySide6.QtCore import QDate, QLocale, QTime
 
-from rpiq.core.sr.model import BY_REFERENCE, UNREADABLE, ValueType
-from rpiq.core.sr.render import value_text
-
 if TYPE_CHECKING:
-    from rpiq.core.sr.model import ContentNode
+    from collections.abc import Callable
+
+    from rpiq.core.sr.model import ContentNode, ValueType
 
 __all__ = [
     "date_format",
@@ -131,6 +133,28 @@ def format_person_name(text: str) -> str:
     return family or given or text
 
 
+class _Sr(NamedTuple):
+    """What :func:`node_value` needs from the SR model."""
+
+    value_type: type[ValueType]
+    unreadable: str
+    by_reference: str
+    value_text: Callable[[ContentNode], str]
+
+
+@cache
+def _sr() -> _Sr:
+    """The SR model's names, imported on first use and kept.
+
+    Not a function-level import in :func:`node_value`: under PySide6's import
+    hook every ``import`` statement costs a few microseconds per row.
+    """
+    from rpiq.core.sr.model import BY_REFERENCE, UNREADABLE, ValueType
+    from rpiq.core.sr.render import value_text
+
+    return _Sr(ValueType, UNREADABLE, BY_REFERENCE, value_text)
+
+
 def _text_preview(text: str) -> str:
     flat = " ↵ ".join(line for line in text.splitlines() if line.strip()) or text
     if len(flat) > _TEXT_PREVIEW:
@@ -150,22 +174,25 @@ def _num_value(node: ContentNode, locale: QLocale | None) -> str:
 
 def node_value(node: ContentNode, locale: QLocale | None = None) -> str:
     """The Value column text of one item (units are a separate column)."""
+    sr = _sr()
+    value_type = sr.value_type
+    value_text = sr.value_text
     value = node.value
     kind = node.value_type
-    if kind == ValueType.NUM:
+    if kind == value_type.NUM:
         return _num_value(node, locale)
-    if kind == UNREADABLE:
+    if kind == sr.unreadable:
         return node.problem or "unreadable"
-    if kind == BY_REFERENCE:
+    if kind == sr.by_reference:
         return f"refers to item {value}"
     if not isinstance(value, str):
         return value_text(node)
     formatters = {
-        ValueType.TEXT: _text_preview,
-        ValueType.DATE: lambda t: format_date(t, locale),
-        ValueType.TIME: lambda t: format_time(t, locale),
-        ValueType.DATETIME: lambda t: format_datetime(t, locale),
-        ValueType.PNAME: format_person_name,
+        value_type.TEXT: _text_preview,
+        value_type.DATE: lambda t: format_date(t, locale),
+        value_type.TIME: lambda t: format_time(t, locale),
+        value_type.DATETIME: lambda t: format_datetime(t, locale),
+        value_type.PNAME: format_person_name,
     }
     formatter = formatters.get(kind)  # type: ignore[call-overload]
     return formatter(value) if formatter is not None else value_text(node)
