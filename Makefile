@@ -24,8 +24,8 @@ run: $(STAMP)
 test: $(STAMP) lint typecheck imports pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks packaging docs
+	$(BIN)/ruff format --check src tests benchmarks packaging docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
