@@ -20,11 +20,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from io import BytesIO
 from typing import TYPE_CHECKING
 
 from pydicom.dataset import Dataset
+from pynetdicom.dsutils import decode
 
 from rpiq.core.errors import ArchiveError
 from rpiq.core.scp.events import (
@@ -54,6 +57,15 @@ FindYield = tuple[int | Dataset, Dataset | None]
 
 ERROR_COMMENT_MAX = 64
 """Error Comment (0000,0902) is LO: at most 64 characters (PS3.7 C.4)."""
+
+MAX_IDENTIFIER_BYTES = 1 << 20
+"""Largest C-FIND identifier decoded, as received and after inflation.
+
+An RPI request is a few hundred bytes. Without a bound, a Deflated Explicit VR
+Little Endian identifier (PS3.5 A.5) is inflated whole by pynetdicom: deflate
+reaches ~1000:1, so 300 KB on the wire made the SCP allocate 620 MB (found by
+fuzzing). Larger identifiers are answered C000 without being decoded.
+"""
 
 
 def error_comment(text: str) -> str:
@@ -157,12 +169,50 @@ def _requested_tid(identifier: Dataset) -> int | None:
         return None
 
 
+def _inflate(data: bytes) -> bytes:
+    """Raw-inflate at most :data:`MAX_IDENTIFIER_BYTES` (PS3.5 A.5)."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        inflated = inflater.decompress(data, MAX_IDENTIFIER_BYTES + 1)
+    except zlib.error as exc:
+        raise _UnreadableIdentifierError(f"bad deflate data: {exc}") from exc
+    if len(inflated) > MAX_IDENTIFIER_BYTES:
+        raise _UnreadableIdentifierError(
+            f"it inflates to more than {MAX_IDENTIFIER_BYTES} bytes"
+        )
+    return inflated
+
+
+def _bounded_identifier(event: Event) -> Dataset | None:
+    """The identifier decoded here when its size needs a bound, else ``None``.
+
+    Refuses one over :data:`MAX_IDENTIFIER_BYTES`; inflates a deflated one
+    with that bound. ``None`` leaves a plain, small one to pynetdicom.
+    """
+    raw = getattr(event.request, "Identifier", None)
+    if not isinstance(raw, BytesIO):
+        return None
+    if raw.getbuffer().nbytes > MAX_IDENTIFIER_BYTES:
+        raise _UnreadableIdentifierError(
+            f"it is longer than {MAX_IDENTIFIER_BYTES} bytes"
+        )
+    syntax = event.context.transfer_syntax
+    if not syntax.is_deflated:
+        return None
+    inflated = BytesIO(_inflate(raw.getvalue()))
+    return decode(inflated, syntax.is_implicit_VR, syntax.is_little_endian)
+
+
 def _decode(event: Event) -> Dataset:
     """Decode the identifier fully (pydicom is lazy: errors surface on access)."""
     try:
-        identifier = event.identifier
+        identifier = _bounded_identifier(event)
+        if identifier is None:
+            identifier = event.identifier
         for _ in identifier.iterall():
             pass
+    except _UnreadableIdentifierError:
+        raise
     except Exception as exc:
         raise _UnreadableIdentifierError(_describe_exception(exc)) from exc
     return identifier

@@ -16,6 +16,7 @@ import logging
 import socket
 import threading
 import time
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from pydicom.uid import (
@@ -36,7 +37,7 @@ from pynetdicom.presentation import PresentationContext
 from rpiq.core.errors import RpiqError
 from rpiq.core.net.ae import VERIFICATION_UID
 from rpiq.core.net.tuning import CONN_OPEN_HANDLER, configure_identifier_logging
-from rpiq.core.scp import handlers, lifecycle, wakeup
+from rpiq.core.scp import guard, handlers, lifecycle, memory, wakeup
 from rpiq.core.scp.events import (
     AssociationRejected,
     ScpEvent,
@@ -117,6 +118,19 @@ def build_ae(settings: ScpSettings) -> AE:
     for uid in storage_sop_class_uids():
         ae.add_supported_context(uid, list(STORE_TRANSFER_SYNTAXES))
     return ae
+
+
+def quiet_pydicom_warnings() -> None:
+    """Stop pydicom's UserWarnings from reaching Python's warning machinery.
+
+    pydicom warns about every odd value a peer sends, quoting it ("Unknown
+    encoding 'ISO_IR 4711'"), and Python's ``__warningregistry__`` keeps each
+    distinct text for ever: fuzzing showed the SCP's memory growing with every
+    malformed query, without bound. pydicom logs each of these warnings to
+    the ``pydicom`` logger as well (``pydicom.misc.warn_and_log``), so nothing
+    is lost. Idempotent; affects the whole process.
+    """
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"pydicom(\.|$)")
 
 
 _WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}
@@ -213,6 +227,7 @@ class ScpService:
         faults = self.settings.faults
         return [
             CONN_OPEN_HANDLER,
+            (evt.EVT_CONN_OPEN, guard.on_conn_open),
             (evt.EVT_CONN_OPEN, wakeup.on_conn_open),
             (evt.EVT_CONN_CLOSE, wakeup.on_conn_close),
             (evt.EVT_C_ECHO, handlers.handle_echo),
@@ -253,6 +268,8 @@ class ScpService:
                 raise ScpError("the SCP is already running")
             settings = self.settings.validate()
             configure_identifier_logging()
+            quiet_pydicom_warnings()
+            memory.limit_malloc_arenas()
             wakeup.install()
             ssl_context = self._ssl_context()
             self._warn_faults()
