@@ -180,7 +180,7 @@ class _NoopStored:
 class NoopArchive:
     """Accepts every instance and keeps nothing (diagnostic only)."""
 
-    def store(self, ds: Dataset) -> _NoopStored:
+    def store(self, ds: Dataset, encoded: bytes | None = None) -> _NoopStored:
         return _NoopStored(str(ds.SOPInstanceUID), str(ds.PatientID))
 
     def answer(self, identifier: Dataset, sop_class_uid: str) -> QueryAnswer:

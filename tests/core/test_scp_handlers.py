@@ -62,7 +62,7 @@ class FakeArchive:
             raise self.answer_with
         return self.answer_with
 
-    def store(self, ds: Dataset) -> Stored:
+    def store(self, ds: Dataset, encoded: bytes | None = None) -> Stored:
         if self.store_with is not None:
             raise self.store_with
         self.stored.append(ds)

@@ -8,9 +8,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from pydicom import dcmwrite
+from pydicom import dcmread, dcmwrite
 from pydicom.dataset import Dataset
 from pynetdicom import AE
+from pynetdicom.dsutils import encode
 
 from rpiq.core.errors import ArchiveError
 from rpiq.core.net.ae import VERIFICATION_UID
@@ -166,6 +167,21 @@ def test_store_then_query_returns_the_stored_content(start_scp, sr_factory, send
     assert served.template == 9007
 
 
+def test_stored_file_holds_the_data_set_bytes_as_sent(
+    start_scp, sr_factory, send_store
+):
+    running = start_scp()
+    ds = sr_factory("PAT-BYTES", name="Buc^Jérôme")
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    assert send_store(running.port, [ds]) == [0]
+    [listed] = running.archive.instances()
+    sent = encode(ds, False, True)  # Explicit VR Little Endian, as negotiated
+    assert listed.path.read_bytes().endswith(sent)
+    stored = dcmread(listed.path)
+    assert stored.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID
+    assert stored.PatientName == "Buc^Jérôme"
+
+
 def test_storing_the_same_instance_again_replaces_it(start_scp, sr_factory, send_store):
     running = start_scp()
     ds = sr_factory("PAT-2")
@@ -310,7 +326,7 @@ class ExplodingArchive:
     def answer(self, identifier, sop_class_uid):
         raise RuntimeError("index exploded")
 
-    def store(self, ds):
+    def store(self, ds, encoded=None):
         raise ArchiveError("disk gone")
 
 

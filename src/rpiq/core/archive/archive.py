@@ -22,7 +22,12 @@ from typing import IO, TYPE_CHECKING
 from rpiq.core.archive import answer as answers
 from rpiq.core.archive.importer import import_paths, read_instance
 from rpiq.core.archive.index import Index
-from rpiq.core.archive.ingest import dataset_writer, file_writer, make_record
+from rpiq.core.archive.ingest import (
+    dataset_writer,
+    encoded_writer,
+    file_writer,
+    make_record,
+)
 from rpiq.core.archive.lookup import CACHE_SIZE, AnswerCache
 from rpiq.core.archive.model import (
     AttributeValue,
@@ -85,13 +90,17 @@ class Archive:
 
     # ------------------------------------------------------------- storing
 
-    def store(self, ds: Dataset) -> StoreResult:
+    def store(self, ds: Dataset, encoded: bytes | None = None) -> StoreResult:
         """Store one instance durably (see the module notes).
 
         Parameters
         ----------
         ds : Dataset
             The instance, e.g. a C-STORE dataset with its ``file_meta``.
+        encoded : bytes, optional
+            ``ds`` exactly as received, in the transfer syntax of its
+            ``file_meta`` (pynetdicom's ``event.encoded_dataset(False)``):
+            written after the File Meta as is, instead of re-encoding ``ds``.
 
         Returns
         -------
@@ -107,7 +116,9 @@ class Archive:
             ``sqlite3`` error).
         """
         record, warnings = make_record(ds)
-        return self._commit(record, warnings, dataset_writer(ds, record))
+        if encoded is None:
+            return self._commit(record, warnings, dataset_writer(ds, record))
+        return self._commit(record, warnings, encoded_writer(ds, record, encoded))
 
     def _commit(
         self,

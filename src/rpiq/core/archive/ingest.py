@@ -4,8 +4,8 @@ Everything that can be refused is checked before a byte is written: SOP
 Instance and SOP Class UIDs (PS3.5 9.1), a single non-empty Patient ID
 (PS3.3 C.7.1.1), the patient attributes and the RPI content of Annex K SR
 documents (PS3.16 Annex K). Instances received over C-STORE are encoded as a
-PS3.10 file with their own transfer syntax; imported files are copied byte for
-byte.
+PS3.10 file with their own transfer syntax, their data set bytes copied as
+received when the SCP passes them; imported files are copied byte for byte.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import IO, TYPE_CHECKING
 
 from pydicom import dcmwrite
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filewriter import write_file_meta_info
 from pydicom.multival import MultiValue
 from pydicom.uid import UID, ExplicitVRLittleEndian
 
@@ -84,12 +86,12 @@ def make_record(ds: Dataset) -> tuple[InstanceRecord, tuple[str, ...]]:
     return record, () if warning is None else (warning,)
 
 
-def dataset_writer(ds: Dataset, record: InstanceRecord) -> Callable[[IO[bytes]], None]:
-    """A function writing ``ds`` as a PS3.10 file (caller's dataset untouched).
+def _file_meta(ds: Dataset, record: InstanceRecord) -> FileMetaDataset:
+    """PS3.10 File Meta Information for ``ds``: its own, with our UIDs.
 
-    The File Meta Information is the dataset's own (e.g. the C-STORE transfer
-    syntax) with the Media Storage SOP Class/Instance UIDs set from the
-    dataset; Explicit VR Little Endian when it names no transfer syntax.
+    The dataset's meta (e.g. the C-STORE transfer syntax) with the Media
+    Storage SOP Class/Instance UIDs set from the dataset; Explicit VR Little
+    Endian when it names no transfer syntax.
     """
     meta = FileMetaDataset()
     for element in getattr(ds, "file_meta", None) or ():
@@ -98,8 +100,13 @@ def dataset_writer(ds: Dataset, record: InstanceRecord) -> Callable[[IO[bytes]],
     meta.MediaStorageSOPInstanceUID = UID(record.sop_instance_uid)
     if "TransferSyntaxUID" not in meta:
         meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    return meta
+
+
+def dataset_writer(ds: Dataset, record: InstanceRecord) -> Callable[[IO[bytes]], None]:
+    """A function writing ``ds`` as a PS3.10 file (caller's dataset untouched)."""
     out = Dataset(dict(ds.items()))  # new top level: the caller's stays untouched
-    out.file_meta = meta
+    out.file_meta = _file_meta(ds, record)
     # Keep the received encoding: pydicom then copies undecoded elements as
     # they are instead of decoding every sequence to re-check ambiguous VRs.
     implicit, little = ds.original_encoding
@@ -112,6 +119,32 @@ def dataset_writer(ds: Dataset, record: InstanceRecord) -> Callable[[IO[bytes]],
             raise
         except Exception as exc:  # invalid values raise anything while encoding
             raise ArchiveError(f"The instance cannot be encoded: {exc!r}") from exc
+
+    return write
+
+
+def encoded_writer(
+    ds: Dataset, record: InstanceRecord, encoded: bytes
+) -> Callable[[IO[bytes]], None]:
+    """A function writing the data set bytes as received, after our File Meta.
+
+    ``encoded`` is the C-STORE data set exactly as it came (in the transfer
+    syntax ``ds.file_meta`` names, PS3.10 7.1), which is what a PS3.10 file
+    holds after its meta: nothing is decoded or re-encoded, as pynetdicom's
+    ``storescp`` does.
+    """
+    meta = _file_meta(ds, record)
+    header = DicomBytesIO()
+    header.write(b"\x00" * 128 + b"DICM")
+    try:
+        write_file_meta_info(header, meta, enforce_standard=True)
+    except Exception as exc:  # an unusable transfer syntax or UID in the meta
+        raise ArchiveError(f"The instance's File Meta is invalid: {exc}") from exc
+    prefix = header.getvalue()
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(prefix)
+        handle.write(encoded)
 
     return write
 

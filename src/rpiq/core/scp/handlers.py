@@ -361,6 +361,14 @@ def _received(event: Event) -> Dataset:
     return ds
 
 
+def _encoded(event: Event) -> bytes | None:
+    """The data set bytes as received (written as is), or None if unavailable."""
+    try:
+        return event.encoded_dataset(include_meta=False)
+    except Exception:  # noqa: BLE001 — then the archive re-encodes the dataset
+        return None
+
+
 def handle_store(event: Event, archive: ScpArchive, notify: Notify) -> int | Dataset:
     """Store one C-STORE instance durably, then answer Success (PS3.4 B.2.3).
 
@@ -386,7 +394,7 @@ def handle_store(event: Event, archive: ScpArchive, notify: Notify) -> int | Dat
             RpiqStatus.UNABLE_TO_PROCESS, f"Cannot decode the data set: {exc}"
         )
     try:
-        result = archive.store(ds)
+        result = archive.store(ds, _encoded(event))
     except ArchiveError as exc:
         report_failure(notify, "C-STORE", exc)
         return failure_status(archive_failure_code(exc), str(exc))

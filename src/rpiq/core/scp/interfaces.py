@@ -64,8 +64,11 @@ class QueryAnswer(Protocol):
 class ScpArchive(Protocol):
     """The two archive operations the SCP handlers call (thread-safe)."""
 
-    def store(self, ds: Dataset) -> StoredInstance:
-        """Store ``ds`` (with ``file_meta``) durably; raise ``ArchiveError``."""
+    def store(self, ds: Dataset, encoded: bytes | None = None) -> StoredInstance:
+        """Store ``ds`` (with ``file_meta``) durably; raise ``ArchiveError``.
+
+        ``encoded`` is the data set as received, to write without re-encoding.
+        """
 
     def answer(self, identifier: Dataset, sop_class_uid: str) -> QueryAnswer:
         """Answer one RPI C-FIND identifier for ``sop_class_uid``."""
