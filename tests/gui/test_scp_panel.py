@@ -119,6 +119,21 @@ def test_invalid_settings_are_explained_and_block_start(qtbot, window):
     assert panel.start_button.isEnabled()
 
 
+def test_form_defaults_match_the_core_and_are_valid(qtbot):
+    from rpiq.core.scp import settings as core_settings
+    from rpiq.gui import scp_form
+
+    form = scp_form.ScpSettingsForm()
+    qtbot.addWidget(form)
+    assert scp_form.DEFAULT_PORT == core_settings.DEFAULT_PORT
+    assert form.port_spin.value() == core_settings.DEFAULT_PORT
+    assert form.port_spin.maximum() == core_settings.PORT_MAX
+    assert form.problems() == []  # the panel validates once the archive opens
+    assert form.status_combo.count() == 0  # filled when first needed
+    form.setCurrentWidget(form.pages[2])
+    assert form.status_combo.count() == len(scp_form.fault_status_choices())
+
+
 def test_fault_injection_is_off_by_default_and_warned_when_on(qtbot, window):
     panel = window.local.panel
     form = panel.form

@@ -10,6 +10,10 @@ file the app reads or writes.
 :func:`create_main_window` is the automation contract: it builds the window
 (every app dir under ``home``) without starting an event loop; the widgets a
 script may look up by objectName are listed in the README.
+:func:`import_before_qt`, then (with the QApplication) :func:`prepare_session`,
+:func:`create_main_window` (``start=False``) and :func:`show_main_window` are
+how ``rpiq-gui`` starts, in that order (the start-up benchmark,
+``rpiq.gui.bench_probe``, calls the same functions).
 """
 
 from __future__ import annotations
@@ -23,12 +27,21 @@ from rpiq.core.paths import HOME_ENV
 from rpiq.gui import qt_missing_message
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
+    from PySide6.QtWidgets import QApplication
+
+    from rpiq.gui.gc_guard import GcGuard
     from rpiq.gui.main_window import MainWindow
 
-__all__ = ["create_main_window", "main"]
+__all__ = [
+    "create_main_window",
+    "import_before_qt",
+    "main",
+    "prepare_session",
+    "show_main_window",
+]
 
 QUIT_ENV = "RPIQ_QUIT_AFTER"
 MIN_WORKER_THREADS = 8
@@ -62,6 +75,16 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
         help="query a temporary demo archive once per SOP class; exit 0 if all pass",
     )
     return parser.parse_known_args(list(argv))
+
+
+def import_before_qt() -> None:
+    """Import pydicom and pynetdicom, which the window needs, before PySide6.
+
+    Once PySide6 is loaded, its ``__feature__`` import hook inspects every
+    module imported after it (reading its source): pydicom and pynetdicom
+    then take ~50 ms (CPU) longer to import.
+    """
+    import pynetdicom  # noqa: F401
 
 
 def configure_application() -> None:
@@ -126,18 +149,70 @@ def create_main_window(
     return window
 
 
+def prepare_session(app: QApplication, home: Path | None = None) -> GcGuard:
+    """Before the window: garbage collection on the GUI thread only.
+
+    Parameters
+    ----------
+    app : QApplication
+        The running application.
+    home : Path, optional
+        As for :func:`create_main_window`.
+
+    Returns
+    -------
+    GcGuard
+        Stop it after the event loop (automatic collection is off meanwhile).
+    """
+    from rpiq.gui.gc_guard import GcGuard
+
+    if home is not None:
+        os.environ[HOME_ENV] = str(home)
+    return GcGuard(app)
+
+
+def show_main_window(
+    window: MainWindow, shown: Callable[[], None] | None = None
+) -> None:
+    """Show ``window``, let it paint its first frame, then start it.
+
+    :meth:`MainWindow.start` loads profiles, history and the archive on
+    workers, and the first worker imports superqt (~200 ms, see
+    :mod:`rpiq.gui.workers`): none of it is needed for the first frame, so
+    it waits until that is on screen. So does the app's masked log file
+    (:func:`rpiq.gui.log_capture.install_app_log`, as the CLI's): set up
+    just before the start, it still gets everything the loading logs.
+
+    Parameters
+    ----------
+    window : MainWindow
+        Created with ``start=False``.
+    shown : callable, optional
+        Called once the first frame is painted, before the start (the
+        start-up benchmark stops its clock there).
+    """
+    from PySide6.QtWidgets import QApplication
+
+    window.show()
+    QApplication.processEvents()
+    if shown is not None:
+        shown()
+    from rpiq.gui.log_capture import install_app_log
+
+    install_app_log()
+    window.start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the workstation; return the exit code."""
     problem = qt_missing_message()
     if problem is not None:
         sys.stderr.write(f"rpiq-gui: {problem}\n")
         return 2
+    import_before_qt()
     # Qt is imported only now, after the friendly check above.
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
-
-    from rpiq.gui.gc_guard import GcGuard
-    from rpiq.gui.log_capture import install_app_log
 
     options, rest = parse_args(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication(["rpiq-gui", *rest])
@@ -146,11 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from rpiq.gui.self_test import run_self_test
 
         return run_self_test()
-    guard = GcGuard(app)
-    install_app_log()  # masked rotating log file, as the CLI (support bundle)
+    guard = prepare_session(app)
     window = create_main_window(demo=options.demo, start=False)
-    window.show()
-    window.start()
+    show_main_window(window)
     seconds = _quit_after()
     if seconds is not None:
         QTimer.singleShot(int(seconds * 1000), app.quit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,10 +28,11 @@ class MismatchBanner(QFrame):
         self.setStyleSheet(_STYLE)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        icon = QLabel()
-        pixmap = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        icon.setPixmap(pixmap.pixmap(24, 24))
-        layout.addWidget(icon)
+        # The icon is set when the banner is first shown (QStyle is not
+        # needed to build the window: start-up time).
+        self.icon = QLabel()
+        self.icon.setObjectName("mismatchIcon")
+        layout.addWidget(self.icon)
         self.label = QLabel()
         self.label.setObjectName("mismatchText")
         self.label.setWordWrap(True)
@@ -44,6 +45,11 @@ class MismatchBanner(QFrame):
             self.label.clear()
             self.hide()
             return
+        if self.icon.pixmap().isNull():
+            from PySide6.QtWidgets import QStyle
+
+            warning = QStyle.StandardPixmap.SP_MessageBoxWarning
+            self.icon.setPixmap(self.style().standardIcon(warning).pixmap(24, 24))
         lines = "\n".join(problems)
         self.label.setText(
             "Patient identity mismatch — this answer may belong to another patient. "

@@ -1,4 +1,8 @@
-"""DetailsView: every code and raw value of the selected content item."""
+"""DetailsView: every code and raw value of the selected content item.
+
+The SR model is imported when an item is first described, not with the empty
+window (it loads pydicom's SR code dictionary).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
 
-from rpiq.core.sr.model import CodedConcept, format_path
-from rpiq.core.sr.render import value_text
 from rpiq.gui.value_format import format_datetime
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from rpiq.core.sr.model import ContentNode, Path
+    from rpiq.core.sr.model import CodedConcept, ContentNode, Path
 
 __all__ = ["DetailsView"]
 
@@ -39,6 +41,9 @@ def _observed(value: str | None) -> str | None:
 
 
 def _rows(node: ContentNode, path: Path) -> list[QTreeWidgetItem]:
+    from rpiq.core.sr.model import CodedConcept, format_path
+    from rpiq.core.sr.render import value_text
+
     rows = [
         QTreeWidgetItem(["Item", format_path(path)]),
         QTreeWidgetItem(["Relationship", node.relationship or "(root)"]),

@@ -3,21 +3,22 @@
 The sheet's HTML comes from :func:`rpiq.core.sr.report_html.report_html`
 with locale-aware values; Qt lays it out (``QTextDocument``) and writes the
 PDF into memory, and the file itself is written on a worker thread.
+
+The window builds an :class:`AnswerExporter` at start-up, but the report,
+export and print modules load on the first export: none is needed to show
+the window.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from rpiq.core.paths import atomic_write_bytes
-from rpiq.core.query.export import write_identifier
-from rpiq.core.sr.report_html import report_html
 from rpiq.core.templates import RpiSopClass
 from rpiq.gui.result_header import template_label
 from rpiq.gui.value_format import format_date, format_person_name, node_value
@@ -26,17 +27,17 @@ from rpiq.gui.workers import run_in_background
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QWidget
+
     from rpiq.core.sr.model import ContentNode
     from rpiq.gui.answer import Answer
 
-__all__ = ["AnswerExporter", "sheet_document", "sheet_html"]
+__all__ = ["PRINT_AVAILABLE", "AnswerExporter", "sheet_document", "sheet_html"]
 
-try:  # QtPrintSupport ships with PySide6-Essentials, but stay safe.
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-    PRINT_AVAILABLE = True
-except ImportError:  # pragma: no cover — depends on the Qt build
-    PRINT_AVAILABLE = False
+# QtPrintSupport ships with PySide6-Essentials, but stay safe; it is imported
+# when printing, not to find out whether printing is possible.
+PRINT_AVAILABLE = importlib.util.find_spec("PySide6.QtPrintSupport") is not None
 
 
 def _sheet_value(node: ContentNode) -> str:
@@ -70,6 +71,8 @@ def sheet_html(answer: Answer) -> str:
         f"Received from {answer.profile} at {answer.received}; "
         f"printed {datetime.now().astimezone():%Y-%m-%d %H:%M} by RPIQ Workstation."
     )
+    from rpiq.core.sr.report_html import report_html
+
     return report_html(
         answer.root,
         header,
@@ -81,6 +84,8 @@ def sheet_html(answer: Answer) -> str:
 
 def sheet_document(answer: Answer) -> QTextDocument:
     """A laid-out document of the sheet (A4 page width)."""
+    from PySide6.QtGui import QTextDocument
+
     document = QTextDocument()
     document.setHtml(sheet_html(answer))
     return document
@@ -88,6 +93,9 @@ def sheet_document(answer: Answer) -> QTextDocument:
 
 def pdf_bytes(answer: Answer) -> bytes:
     """The sheet as a PDF (A4, 15 mm margins), in memory."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
+
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -143,6 +151,8 @@ class AnswerExporter:
             return
         if path.suffix.lower() != suffix:
             path = path.with_suffix(suffix)
+        from rpiq.core.query.export import write_identifier
+
         sop = answer.request.sop_class if answer.request else RpiSopClass.GENERAL
         uid = sop.uid
         self._write(path, lambda: write_identifier(path, answer.identifier, uid))
@@ -160,6 +170,8 @@ class AnswerExporter:
         if not PRINT_AVAILABLE:
             self.notify("Printing is not available in this Qt build.", False)
             return
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self.parent)
         dialog.setWindowTitle("Print relevant patient information")

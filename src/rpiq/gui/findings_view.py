@@ -4,6 +4,8 @@ The checker (``rpiq.core.conformance``) reports findings with ``level``,
 ``rule``, ``message``, ``section`` and ``path``; they are read with
 ``getattr`` so this view works with whatever report object ``Done`` carries,
 and falls back to the engine's own ``Done.problems`` when there is no report.
+Item paths are parsed and formatted by the SR model, imported when findings
+first arrive (it loads pydicom's SR code dictionary).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem,
 )
 
-from rpiq.core.sr.model import format_path, parse_path
 from rpiq.gui.status_style import level_style
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ def _path(value: object) -> Path | None:
         return None
     if isinstance(value, tuple) and all(isinstance(v, int) for v in value):
         return value
+    from rpiq.core.sr.model import parse_path
+
     try:
         return parse_path(str(value))
     except ValueError:
@@ -132,6 +135,8 @@ class FindingsView(QTreeWidget):
                 else "No problems noticed while receiving the answer."
             )
             return 0
+        from rpiq.core.sr.model import format_path
+
         self.clear()
         for row in rows:
             item = QTreeWidgetItem(

@@ -1,4 +1,8 @@
-"""HistoryActions: load, record, re-run and reopen past queries (on workers)."""
+"""HistoryActions: load, record, re-run and reopen past queries (on workers).
+
+The SR parser is imported by the worker that reopens an answer, not with the
+window: it loads pydicom's SR code dictionary.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,6 @@ from PySide6.QtWidgets import QMessageBox
 
 from rpiq.core.errors import RpiqError, ValidationError
 from rpiq.core.history import HistoryEntry
-from rpiq.core.query.events import PatientSummary
-from rpiq.core.sr.parse import parse_content
 from rpiq.gui.answer import Answer, identifier_report
 from rpiq.gui.history_dock import HistoryDock
 from rpiq.gui.workers import run_in_background
@@ -100,6 +102,9 @@ class HistoryActions:
         store = self.store
 
         def work() -> tuple[Answer, object]:
+            from rpiq.core.query.events import PatientSummary
+            from rpiq.core.sr.parse import parse_content
+
             identifier = store.read_answer(entry)
             try:
                 request = entry.request()

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from rpiq.core.support_bundle import default_file_name, write_support_bundle
 from rpiq.gui.export_actions import PRINT_AVAILABLE
 from rpiq.gui.help_dialogs import about_html, shortcuts_dialog
 from rpiq.gui.query_panel import CANCEL_KEY, RUN_KEY
@@ -236,6 +235,9 @@ class MainActions:
         The zip is written by :func:`rpiq.core.support_bundle.write_support_bundle`
         on a worker (it reads the archive index and the log files).
         """
+        # Imported here, not with the window: start-up time (gui_responsiveness).
+        from rpiq.core.support_bundle import default_file_name, write_support_bundle
+
         suggested = Path.home() / default_file_name()
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Save support bundle", str(suggested), "Zip archive (*.zip)"

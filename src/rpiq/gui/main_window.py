@@ -5,6 +5,12 @@ validated by the core, queries run in :class:`QueryController`, stores are the
 core's, and every disk operation runs on a worker. Docks sit on the left
 (:meth:`add_dock`); the local archive and SCP dock (:class:`ScpDock`) sits
 at the bottom.
+
+Start-up matters (``benchmarks/gui_responsiveness.py``): the window imports
+only what its first frame shows. Dialogs, exports, the query engine and the
+SR model load on first use, mostly on worker threads, and :meth:`start` (the
+first workers, and so superqt) runs after the first paint
+(:func:`rpiq.gui.app.show_main_window`).
 """
 
 from __future__ import annotations
@@ -21,16 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rpiq.core.query.events import Associated, Connecting, Done, Failed, Match
 from rpiq.gui.answer import Answer, ConformanceChecked
 from rpiq.gui.export_actions import AnswerExporter
 from rpiq.gui.history_actions import HistoryActions
 from rpiq.gui.main_actions import MainActions
-from rpiq.gui.profile_dialog import ProfileDialog
 from rpiq.gui.qt_settings import restore_layout, save_layout
 from rpiq.gui.query_controller import QueryController, QueryOutcome
 from rpiq.gui.query_panel import QueryPanel
-from rpiq.gui.replay_dialog import ReplayLauncher
+from rpiq.gui.replay_launcher import ReplayLauncher
 from rpiq.gui.results_view import ResultsView
 from rpiq.gui.scp_dock import ScpDock
 from rpiq.gui.sr_save import SrSaver
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
 
     from rpiq.core.history import HistoryStore
     from rpiq.core.profiles import LoadResult, ProfileStore
+    from rpiq.core.query.events import Match
     from rpiq.core.query.request import QueryRequest
 
 __all__ = ["APP_TITLE", "MainWindow"]
@@ -144,12 +149,18 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- start
     def start(self) -> None:
-        """Load profiles and history on a worker, then enable the form."""
+        """Load profiles and history on a worker, then enable the form.
+
+        The query engine is imported on a worker meanwhile (it is not needed
+        for the first frame, see the module doc), so the first query starts
+        at once.
+        """
         self.notify("Loading profiles…")
         store = self.profiles
         run_in_background(store.load, self._on_profiles_loaded, self._on_load_error)
         self.history.load()
         self.local.start()
+        self.controller.preload()
 
     def _on_profiles_loaded(self, result: LoadResult) -> None:
         names = [profile.name for profile in result.profiles]
@@ -208,6 +219,9 @@ class MainWindow(QMainWindow):
         self.update_actions()
 
     def _on_event(self, event: object) -> None:
+        # Loaded by then: the query's worker imported the engine.
+        from rpiq.core.query.events import Associated, Connecting, Done, Failed, Match
+
         if isinstance(event, Connecting):
             self.notify(
                 f"Connecting to {event.called_ae} at {event.host}:{event.port}…"
@@ -260,6 +274,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------- dialogs
     def manage_profiles(self) -> None:
         """Open the profile manager; refresh the profile list afterwards."""
+        from rpiq.gui.profile_dialog import ProfileDialog
+
         dialog = ProfileDialog(self.profiles, self.panel.profile_name(), self)
         dialog.exec()
         if dialog.busy:

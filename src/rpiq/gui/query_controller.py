@@ -5,10 +5,17 @@ controller iterates it on a superqt worker with the association log captured,
 re-emits every event on the GUI thread, and folds them into one
 :class:`QueryOutcome` when the query ends. Cancel calls the token (C-CANCEL,
 abort after the grace period); :meth:`shutdown` cancels and waits, bounded.
+
+The engine and the log capture are imported on a worker, not with the
+window: the engine loads the network stack, the SR model and the conformance
+checker (~200 ms), none of which the first frame needs. :meth:`preload` does
+it once the window is on screen, so the first query does not wait for it
+either; the query's own worker imports them otherwise.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -16,12 +23,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from rpiq.core.query.cancel import CancelToken
-from rpiq.core.query.engine import run_query
-from rpiq.core.query.events import Done, Failed, Match, QueryEvent
 from rpiq.gui.answer import ConformanceChecked, answer_report
-from rpiq.gui.log_capture import logged
-from rpiq.gui.workers import await_workers, start_generator
+from rpiq.gui.workers import await_workers, run_in_background, start_generator
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
     from superqt.utils import GeneratorWorker
 
     from rpiq.core.profiles import AEProfile
+    from rpiq.core.query.cancel import CancelToken
+    from rpiq.core.query.events import Done, Failed, Match, QueryEvent
     from rpiq.core.query.request import QueryRequest
 
     Engine = Callable[[AEProfile, QueryRequest, CancelToken], Iterator[QueryEvent]]
@@ -36,6 +41,13 @@ if TYPE_CHECKING:
 __all__ = ["QueryController", "QueryOutcome", "QueryStarted"]
 
 SHUTDOWN_WAIT_MS = 3000
+#: What a query and its answer need, imported by :meth:`QueryController.preload`.
+PRELOAD = (
+    "rpiq.core.query.engine",
+    "rpiq.core.conformance",
+    "rpiq.core.sr.render",
+    "rpiq.gui.log_capture",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +106,7 @@ class QueryController(QObject):
 
     def __init__(self, engine: Engine | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self._engine: Engine = engine or run_query
+        self._engine: Engine | None = engine  # None: run_query
         self._running: _Running | None = None
         self.debug_log = False
 
@@ -107,6 +119,8 @@ class QueryController(QObject):
         """Start a query; False (and nothing happens) if one is running."""
         if self._running is not None:
             return False
+        from rpiq.core.query.cancel import CancelToken
+
         token = CancelToken()
         running = _Running(QueryStarted(profile, request, time.time()), token)
         self._running = running
@@ -114,7 +128,12 @@ class QueryController(QObject):
         engine = self._engine
 
         def events() -> Iterator[QueryEvent | ConformanceChecked]:
-            stream = logged(engine(profile, request, token), self.logLine.emit, level)
+            # On the worker thread: these imports never block the GUI.
+            from rpiq.core.query.engine import run_query
+            from rpiq.gui.log_capture import logged
+
+            run = run_query if engine is None else engine
+            stream = logged(run(profile, request, token), self.logLine.emit, level)
             return _with_report(request, stream)
 
         self.started.emit(running.started)
@@ -126,6 +145,13 @@ class QueryController(QObject):
             self._on_finished,
         )
         return True
+
+    def preload(self) -> None:
+        """Import the engine and what an answer needs, on a worker, ahead of use.
+
+        A failure is ignored here: the query that needs the module reports it.
+        """
+        run_in_background(_preload, _ignore, _ignore)
 
     def cancel(self) -> None:
         """Ask the running query to stop (C-CANCEL, then abort); no-op if idle."""
@@ -157,7 +183,18 @@ class QueryController(QObject):
         self.finished.emit(outcome)
 
 
+def _preload() -> None:
+    for name in PRELOAD:
+        importlib.import_module(name)
+
+
+def _ignore(_result: object) -> None:
+    """Nothing to do with the result of :func:`_preload`."""
+
+
 def _fold(running: _Running) -> QueryOutcome:
+    from rpiq.core.query.events import Done, Failed, Match
+
     match = next((e for e in running.events if isinstance(e, Match)), None)
     done = next((e for e in running.events if isinstance(e, Done)), None)
     failed = next((e for e in running.events if isinstance(e, Failed)), None)
@@ -183,6 +220,8 @@ def _with_report(
     request: QueryRequest, events: Iterator[QueryEvent]
 ) -> Iterator[QueryEvent | ConformanceChecked]:
     """Pass the events on; after ``Done``, add the conformance report."""
+    from rpiq.core.query.events import Done, Match
+
     root = None
     for item in events:
         yield item

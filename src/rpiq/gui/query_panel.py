@@ -42,6 +42,16 @@ _HINT_STYLE = "color: palette(mid);"
 _INVALID = "QLineEdit, QComboBox { border: 2px solid #b00020; border-radius: 3px; }"
 
 
+def _set_style(widget: QWidget, style: str) -> None:
+    """Set ``style`` on ``widget`` unless it already has it.
+
+    Setting a style sheet re-polishes the widget even when it is the same,
+    and the form validates on every key.
+    """
+    if widget.styleSheet() != style:
+        widget.setStyleSheet(style)
+
+
 def _message_label(name: str) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
@@ -302,9 +312,9 @@ class QueryPanel(QWidget):
             elif message and key != "Profile":
                 text = f"{key}: {message}"
             label.setText(text)
-            label.setStyleSheet(_HINT_STYLE if hint else _ERROR_STYLE)
+            _set_style(label, _HINT_STYLE if hint else _ERROR_STYLE)
             label.setVisible(message is not None)
-            widget.setStyleSheet(_INVALID if message and not hint else "")
+            _set_style(widget, _INVALID if message and not hint else "")
             widget.setProperty("invalid", bool(message) and not hint)
 
     def trigger_run(self) -> None:

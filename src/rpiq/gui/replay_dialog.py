@@ -40,10 +40,9 @@ if TYPE_CHECKING:
 
     from rpiq.core.profiles import ProfileStore
     from rpiq.core.query.request import QueryRequest
-    from rpiq.gui.main_window import MainWindow
     from rpiq.gui.query_controller import QueryOutcome
 
-__all__ = ["ReplayDialog", "ReplayLauncher"]
+__all__ = ["ReplayDialog"]
 
 SIDES = ("left", "right")
 _LEGEND = {
@@ -274,30 +273,3 @@ class ReplayDialog(QDialog):
         """Esc hides the view and cancels both queries."""
         self.cancel()
         super().reject()
-
-
-class ReplayLauncher:
-    """Opens one :class:`ReplayDialog` per window and cancels it on close."""
-
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
-        self.dialog: ReplayDialog | None = None
-
-    def open(self) -> ReplayDialog:
-        """Show (or raise) the replay view for the form's current request."""
-        window = self.window
-        if self.dialog is None:
-            self.dialog = ReplayDialog(window.profiles, window.panel.request, window)
-            self.dialog.setWindowFlag(Qt.WindowType.Window, True)
-        # Before the profiles are loaded (on a worker) there is nothing to offer.
-        names = window.profiles.names() if window.profiles_ready else []
-        self.dialog.set_profiles(names, window.panel.profile_name())
-        self.dialog.show()
-        self.dialog.raise_()
-        self.dialog.activateWindow()
-        return self.dialog
-
-    def cancel(self) -> None:
-        """Cancel the replay's queries (window closing)."""
-        if self.dialog is not None:
-            self.dialog.cancel()

@@ -4,7 +4,8 @@ Every blocking call runs on a worker: opening (and, in demo mode, seeding)
 the archive, ``ScpService.start``/``stop``, listing patients and importing
 files. The SCP's events come through :class:`ScpBridge`; stored instances
 schedule a (debounced) refresh of the patients table. All signals are
-delivered on the GUI thread.
+delivered on the GUI thread. The archive and SCP modules are imported by
+the workers that open the archive and on the first start, not with the window.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rpiq.core.demo_setup import OpenedArchive, open_archive
-from rpiq.core.scp import InstanceStored, ScpService
 from rpiq.gui.import_worker import ImportJob
 from rpiq.gui.scp_bridge import ScpBridge
 from rpiq.gui.workers import run_in_background
@@ -26,7 +25,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from rpiq.core.archive import Archive, ImportSummary, PatientSummary
-    from rpiq.core.scp import ScpSettings
+    from rpiq.core.demo_setup import OpenedArchive
+    from rpiq.core.scp import ScpService, ScpSettings
 
 __all__ = ["Phase", "ScpController", "ScpState"]
 
@@ -103,6 +103,8 @@ class ScpController(QObject):
         """Open the archive on a worker (seeding the demo into an empty one)."""
 
         def work() -> OpenedArchive:
+            from rpiq.core.demo_setup import open_archive
+
             return open_archive(root, seed_demo_if_empty=seed_demo_if_empty)
 
         run_in_background(work, self._on_archive, self._on_archive_error)
@@ -144,6 +146,8 @@ class ScpController(QObject):
         archive = self.archive
         if archive is None or not self.state.idle or self._shutting_down:
             return False
+        from rpiq.core.scp import ScpService
+
         service = ScpService(settings, archive, self.bridge.deliver)
         self._service, self._settings = service, settings
         self._set_state(ScpState(Phase.STARTING, ae_title=settings.ae_title))
@@ -198,6 +202,8 @@ class ScpController(QObject):
         self.stateChanged.emit(state)
 
     def _on_event(self, event: object) -> None:
+        from rpiq.core.scp import InstanceStored  # loaded: the SCP sent this
+
         self.eventLogged.emit(event)
         if isinstance(event, InstanceStored):
             self._refresh_timer.start()

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
-from rpiq.gui.demo import DemoMode
 from rpiq.gui.scp_controller import ScpController
 from rpiq.gui.scp_panel import ScpPanel
 
 if TYPE_CHECKING:
+    from rpiq.gui.demo import DemoMode
     from rpiq.gui.main_window import MainWindow
 
 __all__ = ["ScpDock"]
@@ -38,7 +38,11 @@ class ScpDock:
         window.setCorner(
             Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea
         )
-        self.demo = DemoMode(window, self.controller, self.panel) if demo else None
+        self.demo: DemoMode | None = None
+        if demo:  # the demo set-up (and its imports) only with --demo
+            from rpiq.gui.demo import DemoMode
+
+            self.demo = DemoMode(window, self.controller, self.panel)
         self.panel.patientActivated.connect(self.fill_query)
 
     def start(self) -> None:

@@ -5,6 +5,10 @@ The form only collects values: :meth:`ScpSettingsForm.settings` builds a
 (:meth:`ScpSettings.problems`); the first problem is shown under the tabs.
 Fault injection is off by default; :attr:`ScpSettingsForm.faultsChanged`
 tells the panel when to show its warning.
+
+The SCP package (:mod:`rpiq.core.scp`, with the network stack under it) is
+imported when settings are first read or the fault statuses first listed, not
+to build the form: the window's first frame shows neither (start-up time).
 """
 
 from __future__ import annotations
@@ -29,15 +33,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rpiq.core.scp import FaultInjection, ScpSettings, ScpTlsSettings
-from rpiq.core.scp.settings import DEFAULT_PORT, PORT_MAX
+from rpiq.core.profiles import PORT_MAX
 from rpiq.core.status import RpiqStatus, describe
 
 if TYPE_CHECKING:
     from rpiq.core.errors import ValidationError
+    from rpiq.core.scp import FaultInjection, ScpSettings
 
-__all__ = ["ScpSettingsForm", "fault_status_choices"]
+__all__ = ["DEFAULT_PORT", "ScpSettingsForm", "fault_status_choices"]
 
+#: The port the form offers: ``rpiq.core.scp.settings.DEFAULT_PORT`` (a test
+#: checks), not imported from there so that building the form stays cheap.
+DEFAULT_PORT = 11112
 LOOPBACK = "127.0.0.1"
 ALL_INTERFACES = "0.0.0.0"
 MAX_DELAY_MS = 600_000
@@ -46,6 +53,8 @@ _ERROR_STYLE = "color: #b00020;"
 
 def fault_status_choices() -> list[tuple[int | None, str, str]]:
     """(code, label, tooltip) of every status the SCP can be forced to answer."""
+    from rpiq.core.scp import FaultInjection
+
     choices: list[tuple[int | None, str, str]] = [
         (None, "No forced status (normal answers)", "Answer from the archive.")
     ]
@@ -109,6 +118,7 @@ class ScpSettingsForm(QTabWidget):
             self.pages, ("Listener", "TLS", "Fault injection"), strict=True
         ):
             self.addTab(page, title)
+        self.currentChanged.connect(self._on_tab)
         for edit in (self.ae_edit, self.allowed_edit):
             edit.textChanged.connect(self._on_changed)
         for row in (self.cert_row, self.key_row, self.ca_row):
@@ -189,11 +199,9 @@ class ScpSettingsForm(QTabWidget):
         )
         self.status_combo = QComboBox()
         self.status_combo.setObjectName("scpFaultStatusCombo")
-        for code, label, tip in fault_status_choices():
-            self.status_combo.addItem(label, code)
-            self.status_combo.setItemData(
-                self.status_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
-            )
+        # Filled by _fill_statuses when first needed: it is disabled until
+        # the group is checked, and its page is not shown at start.
+        self.faults_group.toggled.connect(self._fill_statuses)
         self.delay_spin = QSpinBox()
         self.delay_spin.setObjectName("scpFaultDelaySpin")
         self.delay_spin.setRange(0, MAX_DELAY_MS)
@@ -211,6 +219,22 @@ class ScpSettingsForm(QTabWidget):
         form.addRow(self.abort_check)
         return self._page(self.faults_group)
 
+    def _fill_statuses(self, _checked: bool = False) -> None:
+        """Offer the fault statuses (once)."""
+        if self.status_combo.count():
+            return
+        self.status_combo.blockSignals(True)
+        for code, label, tip in fault_status_choices():
+            self.status_combo.addItem(label, code)
+            self.status_combo.setItemData(
+                self.status_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
+            )
+        self.status_combo.blockSignals(False)
+
+    def _on_tab(self, index: int) -> None:
+        if self.widget(index) is self.pages[2]:
+            self._fill_statuses()
+
     @staticmethod
     def _page(group: QGroupBox) -> QWidget:
         page = QWidget()
@@ -222,8 +246,11 @@ class ScpSettingsForm(QTabWidget):
     # ------------------------------------------------------------- values
     def faults(self) -> FaultInjection:
         """The faults chosen (all off while the group is unchecked)."""
+        from rpiq.core.scp import FaultInjection
+
         if not self.faults_group.isChecked():
             return FaultInjection()
+        self._fill_statuses()
         return FaultInjection(
             status=self.status_combo.currentData(),
             delay_ms=self.delay_spin.value(),
@@ -233,6 +260,8 @@ class ScpSettingsForm(QTabWidget):
 
     def settings(self) -> ScpSettings:
         """The settings the form describes (not validated)."""
+        from rpiq.core.scp import ScpSettings, ScpTlsSettings
+
         tls = None
         if self.tls_group.isChecked():
             tls = ScpTlsSettings(
@@ -253,6 +282,7 @@ class ScpSettingsForm(QTabWidget):
 
     def load(self, settings: ScpSettings) -> None:
         """Show ``settings`` (e.g. the demo's)."""
+        self._fill_statuses()
         self.ae_edit.setText(settings.ae_title)
         index = self.host_combo.findData(settings.host)
         if index < 0:

@@ -1,13 +1,14 @@
 """ScpEventLog: the embedded SCP's live event log (one line per event).
 
 Lines come from :func:`rpiq.core.scp.describe_event`; the colour only follows
-the event kind and the status category the core assigned.
+the event kind and the status category the core assigned. The SCP package is
+imported with the first event (the SCP sends them), not with the window.
 """
 
 from __future__ import annotations
 
-import html
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
@@ -19,16 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rpiq.core.scp import (
-    AssociationAborted,
-    AssociationRejected,
-    HandlerError,
-    QueryServed,
-    ScpEvent,
-    describe_event,
-)
 from rpiq.core.status import Category
 from rpiq.gui.status_style import badge_style
+
+if TYPE_CHECKING:
+    from rpiq.core.scp import ScpEvent
 
 __all__ = ["ScpEventLog"]
 
@@ -36,6 +32,13 @@ MAX_LINES = 5000
 
 
 def _colour(event: ScpEvent) -> str | None:
+    from rpiq.core.scp import (
+        AssociationAborted,
+        AssociationRejected,
+        HandlerError,
+        QueryServed,
+    )
+
     if isinstance(event, HandlerError):
         return badge_style(Category.FAILURE).background
     if isinstance(event, AssociationRejected | AssociationAborted):
@@ -80,10 +83,14 @@ class ScpEventLog(QWidget):
 
     def append_event(self, event: ScpEvent) -> None:
         """Add one event, time-stamped."""
+        from rpiq.core.scp import describe_event
+
         self.append_line(describe_event(event, reveal=True), _colour(event))
 
     def append_line(self, line: str, colour: str | None = None) -> None:
         """Add one line of our own (e.g. an import summary)."""
+        import html  # with the first line, not the window (start-up time)
+
         self.count += 1
         stamp = time.strftime("%H:%M:%S")
         text = html.escape(f"{stamp}  {line}")

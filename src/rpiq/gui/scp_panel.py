@@ -117,8 +117,10 @@ class ScpPanel(QWidget):
         layout.addWidget(self.splitter, 1)
         self._connect()
         self.import_bar.set_available(False)
+        # The form is validated once the archive is open (Start is disabled
+        # until then): validating imports the SCP package, which the first
+        # frame does not need. Its default settings are valid.
         self.show_state(controller.state)
-        self._on_form_changed()
 
     # ------------------------------------------------------------- building
     def _build_header(self) -> None:
@@ -268,6 +270,7 @@ class ScpPanel(QWidget):
         self.archive_title.setText(f"<b>Archive</b> — {opened.archive.root}")
         self.archive_title.setToolTip(str(opened.archive.root))
         self.import_bar.set_available(not self.controller.importing)
+        self._on_form_changed()
         self.show_state(self.controller.state)
 
     def _on_patients(self, patients: list[PatientSummary]) -> None:

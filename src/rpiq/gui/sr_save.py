@@ -4,7 +4,9 @@ The document is built by the core (:func:`rpiq.core.sr.document.make_comprehensi
 new Study/Series/SOP Instance UIDs, patient module, Content Template
 Sequence) and either stored in the local archive (``Archive.store``) or
 written as a PS3.10 file (:func:`~rpiq.core.sr.document.write_document`,
-atomic) — both on a worker. :class:`SaveSrDialog` asks where.
+atomic) — both on a worker. :class:`SaveSrDialog` asks where. The document
+module is imported when the dialog opens (and by the worker), not with the
+window.
 """
 
 from __future__ import annotations
@@ -26,11 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rpiq.core.sr.document import (
-    check_comprehensive,
-    make_comprehensive_sr,
-    write_document,
-)
 from rpiq.gui.workers import run_in_background
 
 if TYPE_CHECKING:
@@ -39,6 +36,7 @@ if TYPE_CHECKING:
     from pydicom.dataset import Dataset
 
     from rpiq.core.archive import Archive
+    from rpiq.core.sr.model import ContentNode
     from rpiq.gui.answer import Answer
     from rpiq.gui.scp_controller import ScpController
 
@@ -87,6 +85,8 @@ class SaveSrDialog(QDialog):
         file_row.addWidget(self.file_radio)
         file_row.addWidget(self.path_edit, 1)
         file_row.addWidget(self.browse_button)
+        from rpiq.core.sr.document import check_comprehensive
+
         self.problem = QLabel("\n".join(check_comprehensive(answer.root)))
         self.problem.setObjectName("srProblemLabel")
         self.problem.setWordWrap(True)
@@ -180,7 +180,7 @@ class SrSaver:
                 return
             self.notify("Storing the SR document in the local archive…", True)
             run_in_background(
-                lambda: _store(archive, make_comprehensive_sr(identifier, root)),
+                lambda: _store(archive, identifier, root),
                 self._stored,
                 self._failed,
             )
@@ -188,7 +188,7 @@ class SrSaver:
         assert path is not None
         self.notify(f"Writing {path.name}…", True)
         run_in_background(
-            lambda: _write(path, make_comprehensive_sr(identifier, root)),
+            lambda: _write(path, identifier, root),
             lambda uid: self.notify(f"Saved SR document {uid} to {path}", True),
             self._failed,
         )
@@ -201,10 +201,18 @@ class SrSaver:
         self.notify(f"Save as Comprehensive SR failed: {exc}", False)
 
 
-def _store(archive: Archive, ds: Dataset) -> str:
+def _store(archive: Archive, identifier: Dataset, root: ContentNode) -> str:
+    """Build the SR document and store it (on a worker); its SOP Instance UID."""
+    from rpiq.core.sr.document import make_comprehensive_sr
+
+    ds = make_comprehensive_sr(identifier, root)
     return archive.store(ds).sop_instance_uid
 
 
-def _write(path: Path, ds: Dataset) -> str:
+def _write(path: Path, identifier: Dataset, root: ContentNode) -> str:
+    """Build the SR document and write it (on a worker); its SOP Instance UID."""
+    from rpiq.core.sr.document import make_comprehensive_sr, write_document
+
+    ds = make_comprehensive_sr(identifier, root)
     write_document(path, ds)
     return str(ds.SOPInstanceUID)

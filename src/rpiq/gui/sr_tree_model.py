@@ -187,10 +187,9 @@ class SrTreeModel(QAbstractItemModel):
         self._texts: dict[int, tuple[str, str, str, str, str]] = {}
         self._problems: dict[int, bool] = {}
         self._marks: dict[int, _Mark] = {}
-        self._bold = QFont()
-        self._bold.setBold(True)
-        self._italic = QFont()
-        self._italic.setItalic(True)
+        # Made on first use: creating the QFont type (and its enums) costs
+        # several ms, which the empty window at start-up does not need.
+        self._fonts: tuple[QFont, QFont] | None = None  # bold, italic
         self._problem_brush = QBrush(_PROBLEM_COLOUR)
         self._marked_brush = QBrush(_MARKED_TEXT)
         self._warning: QIcon | None = None
@@ -315,8 +314,9 @@ class SrTreeModel(QAbstractItemModel):
         """A cell's text, tooltip, font, colours, icon, path or node."""
         if not index.isValid():
             return None
-        node_id = index.internalId()
-        column = index.column()
+        return self._value(index.internalId(), index.column(), role)
+
+    def _value(self, node_id: int, column: int, role: int) -> Any:
         if role == _DISPLAY:
             return self._row_texts(node_id)[column]
         if role == _FOREGROUND:
@@ -353,9 +353,14 @@ class SrTreeModel(QAbstractItemModel):
         return problem
 
     def _font(self, node: ContentNode) -> QFont | None:
-        if node.value_type == _kinds().container:
-            return self._bold
-        return self._italic if node.concept is None else None
+        if node.value_type != _kinds().container and node.concept is not None:
+            return None
+        if self._fonts is None:
+            bold, italic = QFont(), QFont()
+            bold.setBold(True)
+            italic.setItalic(True)
+            self._fonts = (bold, italic)
+        return self._fonts[0 if node.value_type == _kinds().container else 1]
 
     def _warning_icon(self) -> QIcon:
         if self._warning is None:

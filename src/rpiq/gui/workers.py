@@ -3,18 +3,24 @@
 Every network and disk operation of the GUI runs through here, so closing the
 window (and the test suite's leak check) can see and wait for all of them.
 Results and errors arrive on the GUI thread through the workers' signals.
+
+superqt is imported on the first worker, not with this module: it loads qtpy,
+which star-imports QtCore, QtGui and QtWidgets (~200 ms), and the main window
+is shown before any background work starts (:func:`rpiq.gui.app.show_window`).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QThreadPool
-from superqt.utils import FunctionWorker, GeneratorWorker, WorkerBase
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterator
+
+    from superqt.utils import FunctionWorker, GeneratorWorker
 
 __all__ = [
     "await_workers",
@@ -23,6 +29,7 @@ __all__ = [
     "start_generator",
 ]
 
+_SUPERQT_UTILS = "superqt.utils"
 _T = TypeVar("_T")
 _Y = TypeVar("_Y")
 
@@ -41,6 +48,8 @@ def run_in_background(
     on_result, on_error : callable
         Receive the return value, or the exception raised.
     """
+    from superqt.utils import FunctionWorker
+
     worker: FunctionWorker[_T] = FunctionWorker(function)
     worker.returned.connect(on_result)
     worker.errored.connect(on_error)
@@ -60,6 +69,7 @@ def start_generator(
     its ``finally`` blocks — releasing an association, detaching a log
     handler — run on the worker thread.
     """
+    from superqt.utils import GeneratorWorker
 
     def generate() -> Generator[_Y, None, None]:
         yield from events()
@@ -74,6 +84,10 @@ def start_generator(
 
 def running_workers() -> int:
     """How many workers started here (or anywhere via superqt) are not finished."""
+    if _SUPERQT_UTILS not in sys.modules:
+        return 0  # superqt not loaded yet: no worker can exist
+    from superqt.utils import WorkerBase
+
     return len(WorkerBase._worker_set)
 
 
