@@ -54,7 +54,10 @@ window = create_main_window(Path(sys.argv[1]), start=False)
 first: set[str] = set()
 show_main_window(window, lambda: first.update(sys.modules))
 print("early:" + ",".join(m for m in {LATER!r} if m in first))
-from rpiq.gui.self_test import wait_for  # imports the archive: only now
+from rpiq.gui.workers import serial_imports
+
+with serial_imports():  # workers are importing the core meanwhile
+    from rpiq.gui.self_test import wait_for  # imports the archive: only now
 
 ready = window.profiles_ready or bool(wait_for(window.profilesLoaded, 20000))
 print("ready:" + str(ready))
@@ -80,3 +83,59 @@ def test_first_frame_imports_none_of_the_heavy_modules(tmp_path: Path) -> None:
     # ...and the window still starts: profiles loaded on a (superqt) worker.
     assert lines["ready"] == "True"
     assert lines["late"] == "superqt"
+
+
+RACE = """
+import importlib
+import threading
+
+import pynetdicom  # noqa: F401 — loaded before the window, as in the app
+
+from rpiq.gui.workers import serial_imports
+
+# First imports the GUI makes lazily, from several threads at once; the last
+# two are how core modules reach pydicom.sr (it imports itself in a circle).
+names = [
+    "rpiq.core.demo_setup",
+    "rpiq.core.query.engine",
+    "rpiq.core.conformance",
+    "rpiq.core.sr.document",
+    "rpiq.core.archive.demo",
+    "rpiq.core.templates.catalogue",
+    "pydicom.sr.codedict",
+    "pydicom.sr.coding",
+]
+errors = []
+barrier = threading.Barrier(len(names))
+
+
+def load(name):
+    barrier.wait()
+    try:
+        with serial_imports():
+            importlib.import_module(name)
+    except Exception as exc:
+        errors.append(f"{name}: {exc!r}")
+
+
+threads = [threading.Thread(target=load, args=(name,)) for name in names]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print("errors:" + " | ".join(errors))
+"""
+
+
+def test_lazy_imports_from_several_threads_take_turns() -> None:
+    """Without serial_imports most runs fail: a "partially initialized module"."""
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", RACE],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip() == "errors:"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rpiq.gui.workers import serial_imports
+
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
 
@@ -65,7 +67,8 @@ def answer_report(
     if existing is not None:
         return existing
     try:
-        from rpiq.core.conformance import check_answer
+        with serial_imports():
+            from rpiq.core.conformance import check_answer
     except ImportError:  # checker not installed in this build
         return None
     return check_answer(
@@ -80,7 +83,8 @@ def answer_report(
 def identifier_report(identifier: Dataset, request: QueryRequest | None) -> object:
     """Report of a saved answer (reopened from the history)."""
     try:
-        from rpiq.core.conformance import check_identifier
+        with serial_imports():
+            from rpiq.core.conformance import check_identifier
     except ImportError:
         return None
     if request is None:

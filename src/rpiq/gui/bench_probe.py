@@ -103,7 +103,10 @@ def probe_startup(t0: float) -> dict[str, object]:
         shown: list[float] = []
         show_main_window(window, lambda: shown.append(time.time()))
         painted = paints.count > 0
-        from rpiq.gui.self_test import wait_for
+        from rpiq.gui.workers import serial_imports
+
+        with serial_imports():  # workers are importing the core meanwhile
+            from rpiq.gui.self_test import wait_for
 
         if not window.profiles_ready:
             wait_for(window.profilesLoaded)

@@ -22,7 +22,7 @@ from rpiq.core.paths import atomic_write_bytes
 from rpiq.core.templates import RpiSopClass
 from rpiq.gui.result_header import template_label
 from rpiq.gui.value_format import format_date, format_person_name, node_value
-from rpiq.gui.workers import run_in_background
+from rpiq.gui.workers import run_in_background, serial_imports
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,7 +71,8 @@ def sheet_html(answer: Answer) -> str:
         f"Received from {answer.profile} at {answer.received}; "
         f"printed {datetime.now().astimezone():%Y-%m-%d %H:%M} by RPIQ Workstation."
     )
-    from rpiq.core.sr.report_html import report_html
+    with serial_imports():
+        from rpiq.core.sr.report_html import report_html
 
     return report_html(
         answer.root,
@@ -151,7 +152,8 @@ class AnswerExporter:
             return
         if path.suffix.lower() != suffix:
             path = path.with_suffix(suffix)
-        from rpiq.core.query.export import write_identifier
+        with serial_imports():
+            from rpiq.core.query.export import write_identifier
 
         sop = answer.request.sop_class if answer.request else RpiSopClass.GENERAL
         uid = sop.uid

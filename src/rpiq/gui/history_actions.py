@@ -14,7 +14,7 @@ from rpiq.core.errors import RpiqError, ValidationError
 from rpiq.core.history import HistoryEntry
 from rpiq.gui.answer import Answer, identifier_report
 from rpiq.gui.history_dock import HistoryDock
-from rpiq.gui.workers import run_in_background
+from rpiq.gui.workers import run_in_background, serial_imports
 
 if TYPE_CHECKING:
     from rpiq.core.history import HistoryLoad, HistoryStore
@@ -102,8 +102,9 @@ class HistoryActions:
         store = self.store
 
         def work() -> tuple[Answer, object]:
-            from rpiq.core.query.events import PatientSummary
-            from rpiq.core.sr.parse import parse_content
+            with serial_imports():
+                from rpiq.core.query.events import PatientSummary
+                from rpiq.core.sr.parse import parse_content
 
             identifier = store.read_answer(entry)
             try:

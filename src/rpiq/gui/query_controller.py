@@ -24,7 +24,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from rpiq.gui.answer import ConformanceChecked, answer_report
-from rpiq.gui.workers import await_workers, run_in_background, start_generator
+from rpiq.gui.workers import (
+    await_workers,
+    run_in_background,
+    serial_imports,
+    start_generator,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -119,7 +124,8 @@ class QueryController(QObject):
         """Start a query; False (and nothing happens) if one is running."""
         if self._running is not None:
             return False
-        from rpiq.core.query.cancel import CancelToken
+        with serial_imports():
+            from rpiq.core.query.cancel import CancelToken
 
         token = CancelToken()
         running = _Running(QueryStarted(profile, request, time.time()), token)
@@ -129,8 +135,9 @@ class QueryController(QObject):
 
         def events() -> Iterator[QueryEvent | ConformanceChecked]:
             # On the worker thread: these imports never block the GUI.
-            from rpiq.core.query.engine import run_query
-            from rpiq.gui.log_capture import logged
+            with serial_imports():
+                from rpiq.core.query.engine import run_query
+                from rpiq.gui.log_capture import logged
 
             run = run_query if engine is None else engine
             stream = logged(run(profile, request, token), self.logLine.emit, level)
@@ -184,8 +191,9 @@ class QueryController(QObject):
 
 
 def _preload() -> None:
-    for name in PRELOAD:
-        importlib.import_module(name)
+    with serial_imports():
+        for name in PRELOAD:
+            importlib.import_module(name)
 
 
 def _ignore(_result: object) -> None:

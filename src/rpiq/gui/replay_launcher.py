@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
+from rpiq.gui.workers import serial_imports
+
 if TYPE_CHECKING:
     from rpiq.gui.main_window import MainWindow
     from rpiq.gui.replay_dialog import ReplayDialog
@@ -27,7 +29,8 @@ class ReplayLauncher:
 
     def open(self) -> ReplayDialog:
         """Show (or raise) the replay view for the form's current request."""
-        from rpiq.gui.replay_dialog import ReplayDialog
+        with serial_imports():
+            from rpiq.gui.replay_dialog import ReplayDialog
 
         window = self.window
         if self.dialog is None:

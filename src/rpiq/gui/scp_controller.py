@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from rpiq.gui.import_worker import ImportJob
 from rpiq.gui.scp_bridge import ScpBridge
-from rpiq.gui.workers import run_in_background
+from rpiq.gui.workers import run_in_background, serial_imports
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -103,7 +103,8 @@ class ScpController(QObject):
         """Open the archive on a worker (seeding the demo into an empty one)."""
 
         def work() -> OpenedArchive:
-            from rpiq.core.demo_setup import open_archive
+            with serial_imports():
+                from rpiq.core.demo_setup import open_archive
 
             return open_archive(root, seed_demo_if_empty=seed_demo_if_empty)
 
@@ -146,7 +147,8 @@ class ScpController(QObject):
         archive = self.archive
         if archive is None or not self.state.idle or self._shutting_down:
             return False
-        from rpiq.core.scp import ScpService
+        with serial_imports():
+            from rpiq.core.scp import ScpService
 
         service = ScpService(settings, archive, self.bridge.deliver)
         self._service, self._settings = service, settings

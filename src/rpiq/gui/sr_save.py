@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rpiq.gui.workers import run_in_background
+from rpiq.gui.workers import run_in_background, serial_imports
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -85,7 +85,8 @@ class SaveSrDialog(QDialog):
         file_row.addWidget(self.file_radio)
         file_row.addWidget(self.path_edit, 1)
         file_row.addWidget(self.browse_button)
-        from rpiq.core.sr.document import check_comprehensive
+        with serial_imports():
+            from rpiq.core.sr.document import check_comprehensive
 
         self.problem = QLabel("\n".join(check_comprehensive(answer.root)))
         self.problem.setObjectName("srProblemLabel")
@@ -203,7 +204,8 @@ class SrSaver:
 
 def _store(archive: Archive, identifier: Dataset, root: ContentNode) -> str:
     """Build the SR document and store it (on a worker); its SOP Instance UID."""
-    from rpiq.core.sr.document import make_comprehensive_sr
+    with serial_imports():
+        from rpiq.core.sr.document import make_comprehensive_sr
 
     ds = make_comprehensive_sr(identifier, root)
     return archive.store(ds).sop_instance_uid
@@ -211,7 +213,8 @@ def _store(archive: Archive, identifier: Dataset, root: ContentNode) -> str:
 
 def _write(path: Path, identifier: Dataset, root: ContentNode) -> str:
     """Build the SR document and write it (on a worker); its SOP Instance UID."""
-    from rpiq.core.sr.document import make_comprehensive_sr, write_document
+    with serial_imports():
+        from rpiq.core.sr.document import make_comprehensive_sr, write_document
 
     ds = make_comprehensive_sr(identifier, root)
     write_document(path, ds)

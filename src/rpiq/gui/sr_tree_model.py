@@ -24,6 +24,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication
 
 from rpiq.gui.value_format import format_datetime, node_value
+from rpiq.gui.workers import serial_imports
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -73,7 +74,8 @@ def _kinds() -> _Kinds:
     import hook every ``import`` statement costs a few microseconds, which
     adds up over a 1000-item tree.
     """
-    from rpiq.core.sr.model import BY_REFERENCE, UNREADABLE, ValueType
+    with serial_imports():
+        from rpiq.core.sr.model import BY_REFERENCE, UNREADABLE, ValueType
 
     return _Kinds(UNREADABLE, BY_REFERENCE, ValueType.CONTAINER)
 

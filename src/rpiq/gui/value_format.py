@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from pydicom.valuerep import PersonName
 from PySide6.QtCore import QDate, QLocale, QTime
 
+from rpiq.gui.workers import serial_imports
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -149,8 +151,9 @@ def _sr() -> _Sr:
     Not a function-level import in :func:`node_value`: under PySide6's import
     hook every ``import`` statement costs a few microseconds per row.
     """
-    from rpiq.core.sr.model import BY_REFERENCE, UNREADABLE, ValueType
-    from rpiq.core.sr.render import value_text
+    with serial_imports():
+        from rpiq.core.sr.model import BY_REFERENCE, UNREADABLE, ValueType
+        from rpiq.core.sr.render import value_text
 
     return _Sr(ValueType, UNREADABLE, BY_REFERENCE, value_text)
 

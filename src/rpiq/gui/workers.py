@@ -12,7 +12,9 @@ is shown before any background work starts (:func:`rpiq.gui.app.show_window`).
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QThreadPool
@@ -26,12 +28,28 @@ __all__ = [
     "await_workers",
     "run_in_background",
     "running_workers",
+    "serial_imports",
     "start_generator",
 ]
 
 _SUPERQT_UTILS = "superqt.utils"
+_IMPORTS = threading.RLock()
 _T = TypeVar("_T")
 _Y = TypeVar("_Y")
+
+
+@contextmanager
+def serial_imports() -> Iterator[None]:
+    """Hold while importing the core's heavy modules on first use.
+
+    The GUI imports the SR model, the engine, the archive and the checker
+    lazily, from workers and from the GUI thread. pydicom.sr imports itself
+    in a circle (package, codedict, coding), which fails when two threads
+    import it at once ("partially initialized module"), so first imports take
+    turns. Once a module is loaded, holding this costs nothing.
+    """
+    with _IMPORTS:
+        yield
 
 
 def run_in_background(
