@@ -9,7 +9,7 @@ archive, short timeouts), sends ``cases`` fuzz cases drawn from one seed (see
 - waits for the SCP's thread count to fall back to its idle level (no leaked
   association threads);
 - samples the SCP's RSS (VmRSS of ``/proc/<pid>/status``);
-- collects the SCP's findings (handler errors, tracebacks through ``rpiq``,
+- collects the SCP's findings (handler errors, exceptions raised in ``rpiq``,
   exceptions escaping threads).
 
 Connections the SCP must close by itself (stalls, silent associations) wait in
@@ -158,6 +158,7 @@ class Report:
     thread_leaks: int = 0
     scp_findings: int = 0
     failures: list[str] = field(default_factory=list)
+    notable: list[str] = field(default_factory=list)
     rss_start: int = 0
     rss_end: int = 0
     rss_peak: int = 0
@@ -188,6 +189,11 @@ class Report:
         if len(self.failures) < 50:
             self.failures.append(text)
 
+    def remark(self, text: str) -> None:
+        """Keep an odd but allowed outcome, with its case index for ``--replay``."""
+        if len(self.notable) < 50:
+            self.notable.append(text)
+
     def note(self, category: str, outcome: str) -> None:
         self.outcomes.setdefault(category, Counter())[outcome] += 1
 
@@ -207,10 +213,12 @@ class Report:
             "thread_leaks": self.thread_leaks,
             "scp_findings": self.scp_findings,
             "failures": self.failures,
+            "notable": self.notable,
             "rss_start_mb": round(self.rss_start / MB, 1),
             "rss_end_mb": round(self.rss_end / MB, 1),
             "rss_growth_mb": round(self.rss_growth / MB, 1),
             "rss_peak_mb": round(self.rss_peak / MB, 1),
+            "rss_samples_mb": [round(rss / MB, 1) for rss in self.rss_samples],
             "threads_idle": self.threads_idle,
             "close_latency_max_s": round(self.close_latency_max_s, 2),
             "wall_s": round(self.wall_s, 1),
@@ -417,6 +425,8 @@ class Campaign:
         if outcome.kind == "status" and outcome.status is not None:
             return f"status {outcome.status:04X}"
         self.session.drop()
+        if exchange.framed:
+            self.report.remark(f"case {index} {category}: {outcome.kind} on a C-FIND")
         if outcome.kind == "silent":
             if exchange.framed:
                 self.report.silent_answers += 1
@@ -455,7 +465,7 @@ class Campaign:
             return "silent"
         if got is None or got[0] != wire.ASSOCIATE_AC:
             return "not accepted" if got else "closed"
-        peer._parse_ac(got[1])
+        peer.parse_ac(got[1])
         usable = [cx for cx in wire.FIND_CONTEXTS if cx.context_id in peer.accepted]
         if not usable:
             return "accepted, no query context"
@@ -554,16 +564,21 @@ def run_campaign(
     check_every: int = 1000,
     timeout: float = 2.0,
     progress: Callable[[Report], None] | None = None,
+    only: frozenset[int] | None = None,
 ) -> Report:
-    """Fuzz a fresh SCP process with ``count`` cases from ``seed``; see the module."""
-    report = Report(seed=seed, cases_planned=count)
+    """Fuzz a fresh SCP process with ``count`` cases from ``seed``; see the module.
+
+    ``only`` runs just those case indices (to replay a case from a report).
+    """
+    planned = count if only is None else len(only & frozenset(range(count)))
+    report = Report(seed=seed, cases_planned=planned)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rpiq-fuzz-") as tmp:
         scp = ScpProcess(Path(tmp) / "archive", timeout)
         campaign = Campaign(scp, report, timeout, progress)
         try:
             campaign.warm_up()
-            _loop(campaign, count, seed, check_every)
+            _loop(campaign, count, seed, check_every, only)
         finally:
             campaign.session.drop()
             for entry in campaign.pool.entries:
@@ -580,9 +595,17 @@ def run_campaign(
     return report
 
 
-def _loop(campaign: Campaign, count: int, seed: int, check_every: int) -> None:
+def _loop(
+    campaign: Campaign,
+    count: int,
+    seed: int,
+    check_every: int,
+    only: frozenset[int] | None,
+) -> None:
     report, scp = campaign.report, campaign.scp
     for index, category, rng in draw(seed, count):
+        if only is not None and index not in only:
+            continue
         try:
             campaign.run_case(index, category, rng)
         except (OSError, RuntimeError) as exc:

@@ -320,7 +320,7 @@ class Peer:
             return Outcome("closed")
         pdu_type, body = got
         if pdu_type == ASSOCIATE_AC:
-            self._parse_ac(body)
+            self.parse_ac(body)
             return Outcome("accepted")
         if pdu_type == ASSOCIATE_RJ:
             return Outcome("rejected")
@@ -328,7 +328,7 @@ class Peer:
             return Outcome("aborted")
         return Outcome("closed", detail=f"unexpected PDU {pdu_type:#x}")
 
-    def _parse_ac(self, body: bytes) -> None:
+    def parse_ac(self, body: bytes) -> None:
         pos = 68  # protocol version .. reserved (PS3.8 Table 9-17)
         proposed = {cx.context_id: cx for cx in CONTEXTS}
         while pos + 4 <= len(body):

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from pynetdicom.pdu import A_ABORT_RQ
@@ -48,6 +49,7 @@ _LOG = logging.getLogger(__name__)
 _SERVICE_PROVIDER = 0x02  # A-ABORT source (PS3.8 Table 9-26)
 _NOT_SPECIFIED = 0x00
 _IDLE = "Sta1"  # no transport connection (PS3.8 Table 9-1)
+_DUL_STOP_S = 1.0  # the DUL checks its stop flag at least every 20 ms (wakeup)
 
 
 def bound_reads(assoc: Association) -> None:
@@ -86,6 +88,11 @@ def _abort_and_close(assoc: Association, what: str, exc: BaseException) -> None:
         exc,
     )
     dul = assoc.dul
+    dul.kill_dul()
+    if dul.is_alive() and dul is not threading.current_thread():
+        # The DUL reads the socket between its checks; closing the socket
+        # under it makes pynetdicom's readiness check raise on that thread.
+        dul.join(_DUL_STOP_S)
     transport = dul.socket
     if transport is not None:
         abort = A_ABORT_RQ()
@@ -104,7 +111,6 @@ def _abort_and_close(assoc: Association, what: str, exc: BaseException) -> None:
         dul.to_user_queue.put(primitive)
     else:
         dul.to_user_queue.put(None)
-    dul.kill_dul()
 
 
 def _wake_acceptor_if_gone(assoc: Association, dul: DULServiceProvider) -> None:

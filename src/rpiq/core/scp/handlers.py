@@ -58,13 +58,16 @@ FindYield = tuple[int | Dataset, Dataset | None]
 ERROR_COMMENT_MAX = 64
 """Error Comment (0000,0902) is LO: at most 64 characters (PS3.7 C.4)."""
 
-MAX_IDENTIFIER_BYTES = 1 << 20
+MAX_IDENTIFIER_BYTES = 1 << 16
 """Largest C-FIND identifier decoded, as received and after inflation.
 
-An RPI request is a few hundred bytes. Without a bound, a Deflated Explicit VR
-Little Endian identifier (PS3.5 A.5) is inflated whole by pynetdicom: deflate
-reaches ~1000:1, so 300 KB on the wire made the SCP allocate 620 MB (found by
-fuzzing). Larger identifiers are answered C000 without being decoded.
+An RPI request is a few hundred bytes; 64 KiB leaves a wide margin. Found by
+fuzzing: a Deflated Explicit VR Little Endian identifier (PS3.5 A.5) was
+inflated whole (deflate reaches ~1000:1, so 300 KB on the wire made the SCP
+allocate 620 MB), and decoding costs CPU per value (a 1 MB Patient's Name of
+empty values took 6-8 s, long enough to trip the network timeout). At 64 KiB
+the worst identifier decodes in well under a second. Larger ones get C000
+without being decoded.
 """
 
 
