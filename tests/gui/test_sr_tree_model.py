@@ -9,7 +9,6 @@ from rpiq.core.query.events import PatientSummary
 from rpiq.core.sr.encode import encode_root
 from rpiq.core.sr.model import UNREADABLE, CodedConcept, ContentNode, ValueType
 from rpiq.core.sr.samples import every_value_type_tree, sized_tree
-from rpiq.gui import sr_tree_model
 from rpiq.gui.results_view import ResultsView
 from rpiq.gui.sr_tree_model import (
     COLUMNS,
@@ -159,22 +158,18 @@ def test_indexes_parents_and_siblings_agree(model):
         assert not flags & Qt.ItemFlag.ItemIsEditable
 
 
-def test_rows_are_formatted_when_a_view_asks(qapp, monkeypatch):
-    formatted = []
-
-    def counting(node, locale=None):
-        formatted.append(node)
-        return "value"
-
-    monkeypatch.setattr(sr_tree_model, "node_value", counting)
+def test_a_tree_is_inserted_at_once(qapp):
+    """Rows are built apart and added in one insertion, not announced one by one."""
     model = SrTreeModel()
+    proxy = make_filter_proxy(model)
+    inserted = []
+    model.rowsInserted.connect(lambda parent, first, last: inserted.append(last))
     model.set_root(sized_tree(1000))
+    assert inserted == [0]  # the root row, its 1000 descendants with it
     history = model.index_for_path((2,))
     assert model.rowCount(history) == 998
-    assert formatted == []  # nothing computed for 1000 items up front
-    assert model.index(5, 1, history).data() == "value"
     assert model.index(5, 0, history).data() == "Tobacco Smoking Behavior"
-    assert len(formatted) == 1  # one row, once
+    assert proxy.rowCount(proxy.mapFromSource(history)) == 998
 
 
 def test_marked_rows_keep_their_tooltips(model):

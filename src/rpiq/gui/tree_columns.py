@@ -1,11 +1,11 @@
 """Fit the answer tree's columns to their texts without measuring every row.
 
 ``QHeaderView.ResizeToContents`` and ``QTreeView.resizeColumnToContents`` ask
-the delegate for the size hint of every expanded row, and every hint asks the
-model for half a dozen roles: through :class:`SrTreeModel` (Python) that is
-~30 ms per column for a 1000-item answer, again on every layout change. Here
-font metrics (one C++ call per text) rank the rows, and the view measures only
-the few widest cells, so a column gets the width Qt itself would give it.
+the delegate for the size hint of every expanded row (each hint reads half a
+dozen roles), and ResizeToContents does it again on every layout change: tens
+of milliseconds per 1000-item answer. Here font metrics (one call per text)
+rank the rows and the view measures only the few widest cells, so a column
+gets the width Qt itself would give it (tests compare the two).
 """
 
 from __future__ import annotations
