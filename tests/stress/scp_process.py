@@ -4,7 +4,9 @@ Run as ``python tests/stress/scp_process.py --archive DIR``. Like ``rpiq scp
 serve`` it serves a (demo-seeded) archive with :class:`ScpService`, logs the
 SCP's events at INFO and leaves Python's warning filters alone, so the fuzzer
 measures what the product does; unlike it, ACSE/DIMSE/network timeouts are
-short (``--timeout``), so broken connections are dropped quickly.
+short (``--timeout``), so broken connections are dropped quickly, and the
+association limit is 64 (the fuzzer keeps up to 8 stalled connections open
+while it goes on).
 
 Protocol: one line ``listening on HOST:PORT`` on stdout when ready; then each
 ``stats`` line on stdin is answered by one JSON line on stdout (see
