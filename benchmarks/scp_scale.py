@@ -236,12 +236,17 @@ def client_main(port: int, threads: int, queries: int, size: int, seed: int) -> 
     if os.environ.get("RPIQ_BENCH_QUIET_CLIENTS", "1") == "1":
         wakeup.install()
 
+    arrived = threading.Semaphore(0)  # one release per worker, connected or not
+
     def work(worker: int) -> None:
         rng = random.Random(seed * 1000 + worker)
         mine: list[float] = []
         bad: list[str] = []
+        told = False
         try:
             with QuerySession(profile(port, "RPIQ")) as session:
+                arrived.release()
+                told = True
                 if session._assoc is not None:
                     wakeup.quiet_association(session._assoc)
                 for _ in range(queries):
@@ -254,6 +259,9 @@ def client_main(port: int, threads: int, queries: int, size: int, seed: int) -> 
         except Exception as exc:  # noqa: BLE001 — counted as failures
             bad.append(f"{type(exc).__name__}: {exc}")
             bad.extend(["not sent"] * (queries - len(mine) - 1))
+        finally:
+            if not told:
+                arrived.release()
         with lock:
             latencies.extend(mine)
             failures.extend(bad)
@@ -261,9 +269,18 @@ def client_main(port: int, threads: int, queries: int, size: int, seed: int) -> 
     pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
     for thread in pool:
         thread.start()
+    for _ in pool:
+        arrived.acquire()
+    _say_ready()
     for thread in pool:
         thread.join()
     json.dump({"latencies": latencies, "failures": failures}, sys.stdout)
+
+
+def _say_ready() -> None:
+    """Tell the parent every association of this process is up (or failed)."""
+    sys.stderr.write("ready\n")
+    sys.stderr.flush()
 
 
 def storer_main(port: int, size: int, seed: int) -> None:
@@ -283,6 +300,7 @@ def storer_main(port: int, size: int, seed: int) -> None:
     latencies: list[float] = []
     failures: list[str] = []
     assoc = ae.associate("127.0.0.1", port, ae_title="RPIQ")
+    _say_ready()
     if not assoc.is_established:
         failures.append("storer association not established")
     else:
@@ -331,8 +349,22 @@ def _spawn(role: str, *args: object) -> subprocess.Popen[str]:
         [sys.executable, __file__, role, *map(str, args)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _wait_ready(proc: subprocess.Popen[str]) -> None:
+    """Wait for the child's "ready" line, then keep draining its stderr."""
+    assert proc.stderr is not None
+    stream = proc.stderr
+    for line in iter(stream.readline, ""):
+        if line.strip() == "ready":
+            break
+        sys.stderr.write(line)
+    threading.Thread(
+        target=lambda: [sys.stderr.write(x) for x in stream], daemon=True
+    ).start()
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -348,6 +380,10 @@ def concurrency(archive_dir: Path, size: int, per_client: int) -> dict[str, floa
             _spawn("--client", port, threads, per_client, size, seed)
             for seed in range(CLIENT_PROCESSES)
         ]
+        # Probe only once every client and storer holds its association: a
+        # probe accepted while they connect would take a client's slot.
+        for proc in [*storers, *procs]:
+            _wait_ready(proc)
         prober = Prober(port)
         prober.thread.start()
         results = [json.loads(proc.communicate()[0]) for proc in procs]
