@@ -393,16 +393,20 @@ class Index:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
-    def read(self) -> Iterator[IndexReader]:
-        """A reader on a consistent snapshot (one read transaction)."""
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+        """The calling thread's connection inside ``begin`` … COMMIT.
+
+        Any error closes the connection, which also rolls back whatever the
+        transaction did, so the thread's next operation starts clean.
+        """
         try:
             conn = self._thread_connection()
-            conn.execute("BEGIN")
+            conn.execute(begin)
         except sqlite3.Error as exc:
             self._drop_connection()
             raise _database_error(self.path, exc) from exc
         try:
-            yield IndexReader(conn)
+            yield conn
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._drop_connection()
@@ -412,27 +416,16 @@ class Index:
             raise
 
     @contextmanager
-    def write(self) -> Iterator[IndexWriter]:
-        """A writer: committed (durably) on normal exit, rolled back on error.
+    def read(self) -> Iterator[IndexReader]:
+        """A reader on a consistent snapshot (one read transaction)."""
+        with self._transaction("BEGIN") as conn:
+            yield IndexReader(conn)
 
-        Any error closes the connection, which also rolls back whatever the
-        transaction did, so the thread's next operation starts clean.
-        """
-        try:
-            conn = self._thread_connection()
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            self._drop_connection()
-            raise _database_error(self.path, exc) from exc
-        try:
+    @contextmanager
+    def write(self) -> Iterator[IndexWriter]:
+        """A writer: committed (durably) on normal exit, rolled back on error."""
+        with self._transaction("BEGIN IMMEDIATE") as conn:
             yield IndexWriter(conn)
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._drop_connection()
-            raise _database_error(self.path, exc) from exc
-        except BaseException:
-            self._drop_connection()
-            raise
 
     def bulk_insert(self, patients: Iterable[BulkPatient], first_uid: int = 1) -> int:
         """Insert many patients with one synthetic instance each (benchmarks).
