@@ -27,6 +27,7 @@ from pydicom import config, dcmwrite
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID, ExplicitVRLittleEndian
 from pynetdicom import AE
+from tests.integration.scp.conftest import store_with_pynetdicom
 
 from rpiq.cli.main import main as rpiq
 from rpiq.core.archive import Archive
@@ -345,20 +346,7 @@ def test_import_cannot_write_outside_the_archive(tmp_path):
 
 
 def store_demo(port: int) -> list[int]:
-    datasets = build_demo_datasets()
-    ae = AE(ae_title="STORE-SCU")
-    for sop_class in sorted({str(ds.SOPClassUID) for ds in datasets}):
-        ae.add_requested_context(sop_class, ExplicitVRLittleEndian)
-    assoc = ae.associate("127.0.0.1", port, ae_title="RPIQ-ARCHIVE")
-    assert assoc.is_established
-    # As in scp/conftest.py: pynetdicom's requestor reactor may take a fast
-    # C-STORE-RSP off the queue on a reused association unless parked.
-    park_reactor(assoc)
-    try:
-        return [int(assoc.send_c_store(ds).Status) for ds in datasets]
-    finally:
-        unpark_reactor(assoc)
-        assoc.release()
+    return store_with_pynetdicom(port, build_demo_datasets(), called="RPIQ-ARCHIVE")
 
 
 def query_every_demo_patient(running: Running) -> list[Any]:

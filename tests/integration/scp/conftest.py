@@ -145,13 +145,16 @@ def start_scp(archive_dir: Path) -> Iterator[Callable[..., RunningScp]]:
 
 
 def store_with_pynetdicom(
-    port: int, datasets: list[Dataset], ae_title: str = "STORE-SCU"
+    port: int,
+    datasets: list[Dataset],
+    ae_title: str = "STORE-SCU",
+    called: str = "RPIQ",
 ) -> list[int]:
     """Send ``datasets`` on one association (pynetdicom example style)."""
     ae = AE(ae_title=ae_title)
     for uid in {str(ds.SOPClassUID) for ds in datasets}:
         ae.add_requested_context(uid, ExplicitVRLittleEndian)
-    assoc = ae.associate("127.0.0.1", port, ae_title="RPIQ")
+    assoc = ae.associate("127.0.0.1", port, ae_title=called)
     assert assoc.is_established
     # pynetdicom's requestor reactor may steal a fast C-STORE-RSP from the
     # DIMSE queue on a reused association (the SCU then waits out its DIMSE
