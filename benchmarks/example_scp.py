@@ -67,10 +67,10 @@ def main() -> None:
     folder, port_file = sys.argv[1], sys.argv[2]
     handlers: list[Any] = [(evt.EVT_C_FIND, make_handler(folder))]
     if "--tuned" in sys.argv:
-        from rpiq.core.net.tuning import CONN_OPEN_HANDLER, configure_identifier_logging
+        from rpiq.core.net.tuning import TUNING_HANDLERS, configure_identifier_logging
 
         configure_identifier_logging()
-        handlers.append(CONN_OPEN_HANDLER)
+        handlers.extend(TUNING_HANDLERS)
     ae = AE()
     ae.add_supported_context(GENERAL_RPI)
     server = ae.start_server(("127.0.0.1", 0), block=False, evt_handlers=handlers)

@@ -43,7 +43,7 @@ from pynetdicom import AE
 
 from rpiq.core.net.ae import VERIFICATION_UID
 from rpiq.core.net.reactor import park_reactor, unpark_reactor
-from rpiq.core.net.tuning import CONN_OPEN_HANDLER, configure_identifier_logging
+from rpiq.core.net.tuning import TUNING_HANDLERS, configure_identifier_logging
 from rpiq.core.scp import QueryAnswer, ScpService, ScpSettings
 from rpiq.core.sr.encode import encode_root
 from rpiq.core.sr.samples import sized_tree
@@ -218,7 +218,7 @@ def send_all(port: int, datasets: list[Dataset]) -> int:
     ae = AE(ae_title="INGEST")
     for uid in {str(ds.SOPClassUID) for ds in datasets}:
         ae.add_requested_context(uid, ExplicitVRLittleEndian)
-    assoc = ae.associate("127.0.0.1", port, evt_handlers=[CONN_OPEN_HANDLER])
+    assoc = ae.associate("127.0.0.1", port, evt_handlers=TUNING_HANDLERS)
     if not assoc.is_established:
         raise RuntimeError("association failed")
     # pynetdicom's requestor reactor can steal a fast response from the DIMSE

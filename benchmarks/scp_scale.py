@@ -16,10 +16,9 @@
     (``--max-associations 34``) every 0.25 s: each must be rejected cleanly
     (A-ASSOCIATE-RJ, "local limit exceeded") or, while a client is not yet
     connected, accepted; no abort, no timeout, the server never exits.
-    The clients' DUL threads wait instead of polling
-    (rpiq.core.scp.wakeup, as in the SCP), so 32 client associations on the
-    same small machine do not starve the SCP; RPIQ_BENCH_QUIET_CLIENTS=0
-    measures with polling clients.
+    The clients' DUL threads wait instead of polling (rpiq.core.net.wakeup,
+    as every RPIQ association), so 32 client associations on the same small
+    machine do not starve the SCP.
 
 Targets (exit 1 when missed): the RPIQ SCP is faster than the example SCP at
 every size; its median at the largest size is at most 2x its median at the
@@ -60,7 +59,6 @@ from rpiq.core.profiles import AEProfile
 from rpiq.core.query.engine import QuerySession, run_query
 from rpiq.core.query.events import Done
 from rpiq.core.query.request import QueryRequest
-from rpiq.core.scp import wakeup
 from rpiq.core.sr.encode import encode_root
 from rpiq.core.sr.samples import sized_tree
 
@@ -233,9 +231,6 @@ def client_main(port: int, threads: int, queries: int, size: int, seed: int) -> 
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
-    if os.environ.get("RPIQ_BENCH_QUIET_CLIENTS", "1") == "1":
-        wakeup.install()
-
     arrived = threading.Semaphore(0)  # one release per worker, connected or not
 
     def work(worker: int) -> None:
@@ -247,8 +242,6 @@ def client_main(port: int, threads: int, queries: int, size: int, seed: int) -> 
             with QuerySession(profile(port, "RPIQ")) as session:
                 arrived.release()
                 told = True
-                if session._assoc is not None:
-                    wakeup.quiet_association(session._assoc)
                 for _ in range(queries):
                     request = QueryRequest(patient(rng.randrange(size)))
                     start = time.perf_counter()

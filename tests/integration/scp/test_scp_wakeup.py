@@ -9,9 +9,9 @@ import pytest
 from pynetdicom import AE
 from pynetdicom import dul as pn_dul
 
+from rpiq.core.net import wakeup
 from rpiq.core.net.ae import VERIFICATION_UID
 from rpiq.core.net.reactor import park_reactor, unpark_reactor
-from rpiq.core.scp import wakeup
 
 pytestmark = pytest.mark.network
 

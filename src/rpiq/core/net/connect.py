@@ -20,7 +20,7 @@ from pydicom.uid import UID
 from rpiq.core.errors import ConnectionFailed
 from rpiq.core.net.ae import client_tls_context, make_scu_ae
 from rpiq.core.net.guard import MAX_MESSAGE_BYTES, guard_of
-from rpiq.core.net.tuning import CONN_OPEN_HANDLER
+from rpiq.core.net.tuning import TUNING_HANDLERS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -218,7 +218,7 @@ def open_association(
             ae_title=profile.called_ae,
             max_pdu=profile.max_pdu,
             tls_args=tls_args,
-            evt_handlers=[CONN_OPEN_HANDLER],
+            evt_handlers=TUNING_HANDLERS,
         )
     if not assoc.is_established:
         raise _not_established(

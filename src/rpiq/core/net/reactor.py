@@ -20,6 +20,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from rpiq.core.net.wakeup import ring_reactor
+
 if TYPE_CHECKING:
     from pynetdicom.association import Association
 
@@ -54,6 +56,7 @@ def park_reactor(assoc: Association) -> bool:
     """
     checkpoint = _ParkingCheckpoint()
     assoc._reactor_checkpoint = checkpoint
+    ring_reactor(assoc)  # a waiting reactor comes to the checkpoint now
     return checkpoint.reactor_waiting.wait(_PARK_TIMEOUT_S)
 
 

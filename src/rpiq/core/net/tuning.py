@@ -1,9 +1,12 @@
-"""Socket and logging settings that make pynetdicom fast (see perf-baselines.md).
+"""Socket, reactor and logging settings that make pynetdicom fast (perf-baselines.md).
 
 pynetdicom never sets TCP_NODELAY: an RPI answer is several small PDUs, so Nagle
-plus delayed ACK stall about 40 ms twice per query. It also pretty-prints every
-identifier for the log even when nothing is logged. Both are fixed here, once,
-for the SCU engine and the embedded SCP alike.
+plus delayed ACK stall about 40 ms twice per query. Its two threads per
+association poll (the DUL every 1 ms, the association reactor every 1 ms), so
+every DIMSE message waits for up to two polls per side. It also pretty-prints
+every identifier for the log even when nothing is logged. All three are fixed
+here, once, for the SCU engine and the embedded SCP alike; the reactors wait
+on their work instead of polling (:mod:`rpiq.core.net.wakeup`).
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from pynetdicom import _config, evt
 
+from rpiq.core.net import wakeup
+
 if TYPE_CHECKING:
     from pynetdicom.association import Association
-    from pynetdicom.events import Event
+    from pynetdicom.events import Event, EventHandlerType
 
 _QUICKACK = getattr(socket, "TCP_QUICKACK", None)
 
@@ -118,13 +123,21 @@ def _on_conn_open(event: Event) -> None:
 
 
 def tune_association(assoc: Association) -> None:
-    """Apply the polling and release tuning to one association (idempotent)."""
+    """Apply the reactor and release tuning to one association (idempotent)."""
     if getattr(assoc, "_rpiq_tuned", False):
         return
     assoc._rpiq_tuned = True  # type: ignore[attr-defined]
     _prompt_kill(assoc)
     _prompt_dul(assoc)
+    wakeup.install()
+    wakeup.quiet_association(assoc)
 
 
 CONN_OPEN_HANDLER = (evt.EVT_CONN_OPEN, _on_conn_open)
-"""Bind with ``evt_handlers=[CONN_OPEN_HANDLER]`` on associate or start_server."""
+"""Tunes the socket and the reactors of each new association."""
+
+CONN_CLOSE_HANDLER = (evt.EVT_CONN_CLOSE, wakeup.on_conn_close)
+"""Frees the DUL doorbell's socket pair as soon as the connection closes."""
+
+TUNING_HANDLERS: list[EventHandlerType] = [CONN_OPEN_HANDLER, CONN_CLOSE_HANDLER]
+"""Bind with ``evt_handlers=TUNING_HANDLERS`` on associate or start_server."""

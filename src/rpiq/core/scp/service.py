@@ -36,8 +36,8 @@ from pynetdicom.presentation import PresentationContext
 
 from rpiq.core.errors import RpiqError
 from rpiq.core.net.ae import VERIFICATION_UID
-from rpiq.core.net.tuning import CONN_OPEN_HANDLER, configure_identifier_logging
-from rpiq.core.scp import guard, handlers, lifecycle, memory, wakeup
+from rpiq.core.net.tuning import TUNING_HANDLERS, configure_identifier_logging
+from rpiq.core.scp import guard, handlers, lifecycle, memory
 from rpiq.core.scp.events import (
     AssociationRejected,
     ScpEvent,
@@ -226,10 +226,8 @@ class ScpService:
         notify = self._notify
         faults = self.settings.faults
         return [
-            CONN_OPEN_HANDLER,
+            *TUNING_HANDLERS,
             (evt.EVT_CONN_OPEN, guard.on_conn_open),
-            (evt.EVT_CONN_OPEN, wakeup.on_conn_open),
-            (evt.EVT_CONN_CLOSE, wakeup.on_conn_close),
             (evt.EVT_C_ECHO, handlers.handle_echo),
             (evt.EVT_C_FIND, handlers.handle_find, [self.archive, faults, notify]),
             (evt.EVT_C_STORE, handlers.handle_store, [self.archive, notify]),
@@ -270,7 +268,6 @@ class ScpService:
             configure_identifier_logging()
             quiet_pydicom_warnings()
             memory.limit_malloc_arenas()
-            wakeup.install()
             ssl_context = self._ssl_context()
             self._warn_faults()
             ae = build_ae(settings)

@@ -1,14 +1,18 @@
-"""Let the SCP's idle associations sleep instead of polling (PS3.8 DUL, pynetdicom).
+"""Let pynetdicom's reactors wait for work instead of polling (PS3.8 DUL).
 
 pynetdicom runs two polling threads per association: the DUL reactor sleeps
-``_run_loop_delay`` (1 ms; RPIQ's tuning sets 0.2 ms for low latency) between
-looks at its socket, and the association reactor sleeps 1 ms between looks at
-its DIMSE queue. Measured: one idle acceptor association costs ~15 % of a
-core; eight saturate the SCP process, so 32 concurrent clients got ~10
-queries/s with p50 of seconds.
+``_run_loop_delay`` (1 ms) between looks at its socket, and the association
+reactor sleeps 1 ms between looks at its DIMSE queue. That costs twice:
 
-For the SCP's associations only, those two sleeps become waits that end as
-soon as there is work:
+- latency: every DIMSE message waits for up to one poll of each thread on
+  each side, a few milliseconds per query;
+- CPU: one idle acceptor association costs ~15 % of a core; eight saturated
+  the SCP process, so 32 concurrent clients got ~10 queries/s with p50 of
+  seconds.
+
+For associations tuned by :func:`rpiq.core.net.tuning.tune_association` (the
+SCU engine's and the SCP's), those two sleeps become waits that end as soon
+as there is work:
 
 - the DUL waits in ``select()`` on its socket and on a doorbell (a socket
   pair) rung whenever a PDU is queued for sending or the DUL is told to stop;
@@ -125,6 +129,25 @@ class _DulWaiter(_Waiter):
                 self._bell_in.recv(4096)
 
 
+class _RingingCheckpoint(threading.Event):
+    """pynetdicom's reactor checkpoint, ringing the reactor when cleared.
+
+    ``Association.send_c_*`` and ``release`` clear the checkpoint, then poll
+    until the reactor reports itself paused; a reactor in its wait would only
+    notice after :data:`MAX_WAIT_S`.
+    """
+
+    def __init__(self, ring: Callable[[], None], *, is_set: bool) -> None:
+        super().__init__()
+        self._ring = ring
+        if is_set:
+            super().set()
+
+    def clear(self) -> None:
+        super().clear()
+        self._ring()
+
+
 def _sleep(seconds: float) -> None:
     """``time.sleep`` for pynetdicom's DUL and association modules."""
     waiter = _WAITERS.get(threading.current_thread())
@@ -166,7 +189,13 @@ def _ringing(method: Callable[..., Any], ring: Callable[[], None]) -> Any:
 
 
 def quiet_association(assoc: Association) -> None:
-    """Make one acceptor association's reactors wait instead of poll."""
+    """Make one association's reactors wait instead of poll (idempotent).
+
+    Call before its threads start, or at the latest from ``EVT_CONN_OPEN``;
+    :func:`install` must have run for the waits to take effect.
+    """
+    if getattr(assoc, "_rpiq_dul_waiter", None) is not None:
+        return
     dul = assoc.dul
     reactor, dul_waiter = _ReactorWaiter(), _DulWaiter(dul)
     weakref.finalize(dul, dul_waiter.close)
@@ -181,13 +210,19 @@ def quiet_association(assoc: Association) -> None:
     user_queue = dul.to_user_queue
     user_queue.put = _ringing(user_queue.put, reactor.ring)  # type: ignore[method-assign]
     assoc.kill = _ringing(assoc.kill, reactor.ring)  # type: ignore[method-assign]
+    checkpoint = assoc._reactor_checkpoint
+    assoc._reactor_checkpoint = _RingingCheckpoint(
+        reactor.ring, is_set=checkpoint.is_set()
+    )
     _WAITERS[assoc] = reactor
     _WAITERS[dul] = dul_waiter
 
 
-def on_conn_open(event: Event) -> None:
-    """EVT_CONN_OPEN handler of the SCP: quiet the new acceptor association."""
-    quiet_association(event.assoc)
+def ring_reactor(assoc: Association) -> None:
+    """Wake the association reactor now, e.g. to see a new checkpoint at once."""
+    waiter = _WAITERS.get(assoc)
+    if isinstance(waiter, _ReactorWaiter):
+        waiter.ring()
 
 
 def on_conn_close(event: Event) -> None:

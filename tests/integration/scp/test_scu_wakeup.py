@@ -1,0 +1,76 @@
+"""The engine's own associations wait for work instead of polling (net.wakeup).
+
+Every RPIQ association is tuned (rpiq.core.net.tuning): its DUL thread waits
+on its socket and a doorbell, its reactor on an Event. The doorbells must ring
+for everything pynetdicom or the engine asks of those threads, or a query
+waits out the wait cap (MAX_WAIT_S) somewhere.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+from pynetdicom import AE
+
+from rpiq.core.net import wakeup
+from rpiq.core.net.ae import VERIFICATION_UID
+from rpiq.core.net.tuning import TUNING_HANDLERS
+from rpiq.core.query.engine import QuerySession
+from rpiq.core.query.events import Done
+from rpiq.core.query.request import QueryRequest
+
+pytestmark = pytest.mark.network
+
+
+def test_idle_engine_association_loops_rarely(fake_profile, monkeypatch):
+    with QuerySession(fake_profile) as session:
+        assert isinstance(list(session.query(QueryRequest("PAT-1")))[-1], Done)
+        loops = {"dul": 0}
+        original = wakeup._DulWaiter.wait
+
+        def counting(self, seconds):
+            loops["dul"] += 1
+            original(self, seconds)
+
+        monkeypatch.setattr(wakeup._DulWaiter, "wait", counting)
+        time.sleep(0.5)
+        # pynetdicom's 1 ms poll (0.2 ms when tuned) would loop 500-2500 times.
+        assert 0 < loops["dul"] < 100
+        final = list(session.query(QueryRequest("PAT-1")))[-1]
+        assert isinstance(final, Done)
+        assert final.matched
+
+
+def test_opening_a_session_does_not_wait_for_the_reactor(fake_profile):
+    # park_reactor rings the reactor; without the ring every open would wait
+    # for the reactor's capped wait (MAX_WAIT_S) to run out.
+    times = []
+    for _ in range(7):
+        start = time.perf_counter()
+        with QuerySession(fake_profile):
+            times.append(time.perf_counter() - start)
+    assert statistics.median(times) < wakeup.MAX_WAIT_S
+
+
+def test_pynetdicom_requests_on_a_tuned_association_are_prompt(start_scp):
+    # pynetdicom's own send_c_echo pauses the (unparked) reactor and polls
+    # until it is paused; the reactor must not sit out its capped wait first.
+    running = start_scp()
+    ae = AE(ae_title="TUNED")
+    ae.add_requested_context(VERIFICATION_UID)
+    assoc = ae.associate(
+        "127.0.0.1", running.port, ae_title="RPIQ", evt_handlers=TUNING_HANDLERS
+    )
+    assert assoc.is_established
+    try:
+        times = []
+        for _ in range(9):
+            start = time.perf_counter()
+            assert assoc.send_c_echo().Status == 0
+            times.append(time.perf_counter() - start)
+        assert statistics.median(times) < wakeup.MAX_WAIT_S
+    finally:
+        assoc.release()
+    assert assoc.is_released
