@@ -25,7 +25,7 @@ from rpiq.core.sr.charset import decode_person_name
 from rpiq.core.sr.model import (
     CodedConcept,
 )
-from rpiq.core.sr.rawread import RawItem, RawSequence
+from rpiq.core.sr.rawread import RawItem, RawSequence, read_sequence
 
 _DS_PATTERN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _INT_PATTERN = re.compile(r"[+-]?\d+")
@@ -104,6 +104,8 @@ def _fast_get(item: Dataset, keyword: str) -> tuple[bool, object]:
     if not isinstance(raw, RawDataElement) or not raw.value:
         return False, None
     vr = raw.VR or dict_vr
+    if vr == "SQ":
+        return _fast_sequence(item, raw)
     if vr == "PN" and b"\x1b" in raw.value:
         return True, decode_person_name(raw.value, _encodings(item))
     if vr not in _FAST_TEXT_VRS and vr not in _FAST_SINGLE_VRS:
@@ -111,6 +113,22 @@ def _fast_get(item: Dataset, keyword: str) -> tuple[bool, object]:
     if not raw.value.isascii() or b"\x1b" in raw.value:
         return False, None
     return True, _fast_text(raw, vr)
+
+
+def _fast_sequence(item: Dataset, raw: RawDataElement) -> tuple[bool, object]:
+    """A still-raw little-endian sequence read by :mod:`.rawread`, if it can.
+
+    Code sequences of the root (and of a stored document's top level) then
+    come out as cacheable :class:`RawItem` items, like every nested item.
+    """
+    if not raw.is_little_endian or raw.value is None:
+        return False, None
+    try:
+        return True, read_sequence(
+            bytes(raw.value), raw.is_implicit_VR, _encodings(item)
+        )
+    except Exception:  # noqa: BLE001 - anything unusual: pydicom's reader decides
+        return False, None
 
 
 def _encodings(item: Dataset) -> list[str]:
@@ -255,6 +273,12 @@ def _required_item(item: Item, keyword: str) -> Item:
     return found
 
 
+_CODES_MAX: Final = 4096
+_codes: dict[tuple[bytes, tuple[str, ...]], CodedConcept] = {}
+"""Codes read from fast-read items, by their bytes: an SR tree names the same
+few concepts and coded values again and again (a quarter of a parse before)."""
+
+
 def _code(item: Item, keyword: str, *, required: bool) -> CodedConcept | None:
     """A one-item code sequence (PS3.3 8.8) as a :class:`CodedConcept`."""
     if required:
@@ -263,7 +287,17 @@ def _code(item: Item, keyword: str, *, required: bool) -> CodedConcept | None:
         code_item = _optional_item(item, keyword)
     if code_item is None:
         return None
+    key = code_item.cache_key() if isinstance(code_item, RawItem) else None
+    if key is not None:
+        known = _codes.get(key)
+        if known is not None:
+            return known
     try:
-        return CodedConcept.from_item(code_item)
+        concept = CodedConcept.from_item(code_item)
     except ValueError as exc:
         raise _Problem(f"{_label(keyword)}: {exc}") from exc
+    if key is not None:
+        if len(_codes) >= _CODES_MAX:
+            _codes.clear()  # bounded; a clear only costs re-reading
+        _codes[key] = concept
+    return concept

@@ -39,6 +39,7 @@ _SINGLE_TEXT_VRS: Final = frozenset({"LT", "ST", "UT"})
 _MAX_DEPTH: Final = 200
 _HEADER = struct.Struct("<HHL")
 _EXPLICIT_SHORT = struct.Struct("<HH2sH")
+_LENGTH = struct.Struct("<L")
 
 
 class RawReadError(ValueError):
@@ -58,11 +59,21 @@ class RawItem(dict[int, tuple[str, "bytes | RawSequence"]]):
         Python codecs of the identifier's Specific Character Set.
     """
 
-    __slots__ = ("encodings",)
+    __slots__ = ("_data", "_end", "_start", "encodings")
 
     def __init__(self, encodings: list[str]) -> None:
         super().__init__()
         self.encodings = encodings
+        self._data = b""
+        self._start = self._end = 0
+
+    def cache_key(self) -> tuple[bytes, tuple[str, ...]]:
+        """The item's encoded bytes and character sets: equal keys, equal items.
+
+        Lets a reader memoise what it decodes from small items that repeat,
+        such as the code items of concept names (PS3.3 8.8).
+        """
+        return self._data[self._start : self._end], tuple(self.encodings)
 
     def __contains__(self, key: object) -> bool:
         tag = _tag(key) if isinstance(key, str) else key
@@ -96,6 +107,15 @@ def _dictionary_vr(tag: int) -> str:
     return vr
 
 
+@functools.lru_cache(maxsize=256)
+def _vr_name(vr_bytes: bytes) -> str:
+    """The two VR bytes of an explicit VR element as text; two capitals only."""
+    vr = vr_bytes.decode("ascii", "replace")
+    if not vr.isalpha() or not vr.isupper():
+        raise RawReadError(f"invalid VR {vr!r}")
+    return vr
+
+
 def _decode(
     tag: int, entry: tuple[str, bytes | RawSequence], encodings: list[str]
 ) -> object:
@@ -104,6 +124,9 @@ def _decode(
         return value
     if value and value.isascii() and b"\x1b" not in value:
         if vr in _TEXT_VRS:
+            if b"\\" not in value:  # one value, the usual case
+                text = value.decode("ascii")
+                return text.rstrip(" \x00") if vr == "UI" else text.strip(" \x00")
             return _split_text(value.decode("ascii"), vr)
         if vr in _SINGLE_TEXT_VRS:
             return value.decode("ascii").rstrip(" \x00")
@@ -132,21 +155,23 @@ class _Reader:
 
     def header(self, pos: int) -> tuple[int, str, int, int]:
         """(tag, VR, length, value offset) of the element at ``pos``."""
-        if pos + 8 > len(self.data):
+        data = self.data
+        if pos + 8 > len(data):
             raise RawReadError("truncated element header")
-        group, elem, length = _HEADER.unpack_from(self.data, pos)
-        tag = (group << 16) | elem
-        if group == _DELIMITER_GROUP or self.implicit:
+        if self.implicit:
+            group, elem, length = _HEADER.unpack_from(data, pos)
+            tag = (group << 16) | elem
             vr = "" if group == _DELIMITER_GROUP else _dictionary_vr(tag)
             return tag, vr, length, pos + 8
-        _, _, vr_bytes, short = _EXPLICIT_SHORT.unpack_from(self.data, pos)
-        vr = vr_bytes.decode("ascii", "replace")
+        group, elem, vr_bytes, short = _EXPLICIT_SHORT.unpack_from(data, pos)
+        tag = (group << 16) | elem
+        if group == _DELIMITER_GROUP:  # item and delimiter tags have no VR
+            return tag, "", _LENGTH.unpack_from(data, pos + 4)[0], pos + 8
+        vr = _vr_name(vr_bytes)
         if vr in _LONG_VRS:
-            if pos + 12 > len(self.data):
+            if pos + 12 > len(data):
                 raise RawReadError("truncated element header")
-            return tag, vr, struct.unpack_from("<L", self.data, pos + 8)[0], pos + 12
-        if not vr.isalpha() or not vr.isupper():
-            raise RawReadError(f"invalid VR {vr!r}")
+            return tag, vr, _LENGTH.unpack_from(data, pos + 8)[0], pos + 12
         return tag, vr, short, pos + 8
 
     def sequence(
@@ -177,6 +202,7 @@ class _Reader:
         while end is None or pos < end:
             tag, vr, length, value = self.header(pos)
             if tag == _ITEM_END and end is None:
+                item._data, item._start, item._end = self.data, start, value
                 return item, value
             if vr == "SQ":
                 seq_end = None if length == _UNDEFINED else value + length
@@ -189,6 +215,7 @@ class _Reader:
             pos = value + length
         if pos != end:
             raise RawReadError("item length mismatch")
+        item._data, item._start, item._end = self.data, start, pos
         return item, pos
 
 
