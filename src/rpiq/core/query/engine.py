@@ -13,10 +13,14 @@ worker.
 
 from __future__ import annotations
 
+import functools
+import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pydicom.uid import UID
+from pynetdicom import _config
+from pynetdicom.dsutils import encode, pretty_dataset
 
 from rpiq.core.conformance import check_answer
 from rpiq.core.errors import ConnectionFailed
@@ -35,6 +39,7 @@ from rpiq.core.query.events import (
     Response,
 )
 from rpiq.core.query.receive import AnswerLimits, AnswerLost, receive_answer
+from rpiq.core.query.send import send_find
 from rpiq.core.sr.parse import parse_content
 from rpiq.core.status import Category, from_dataset
 from rpiq.core.templates import RpiSopClass
@@ -46,11 +51,13 @@ if TYPE_CHECKING:
     from pydicom.dataset import Dataset
     from pynetdicom.association import Association
 
+    from rpiq.core.conformance.report import Report
     from rpiq.core.profiles import AEProfile
     from rpiq.core.query.request import QueryRequest
     from rpiq.core.sr.model import ContentNode
 
 _MAX_MSG_ID = 65535
+_LOG = logging.getLogger("pynetdicom.association")  # where send_c_find logged
 
 
 def _ms_since(start: float) -> float:
@@ -157,19 +164,53 @@ class QuerySession:
         )
 
 
-def _send(
-    assoc: Association, request: QueryRequest, identifier: Dataset, msg_id: int
-) -> UID:
+@functools.lru_cache(maxsize=64)
+def _encoded_request(request: QueryRequest, syntax: UID) -> bytes:
+    """The request identifier encoded in ``syntax`` (PS3.5 7).
+
+    Cached: a request repeated (``--repeat``, a re-run in the GUI) is built
+    and encoded once; requests are immutable.
+    """
+    encoded = encode(
+        request.to_identifier(),
+        syntax.is_implicit_VR,
+        syntax.is_little_endian,
+        syntax.is_deflated,
+    )
+    if encoded is None:
+        raise ValueError("the request identifier cannot be encoded")
+    return bytes(encoded)
+
+
+def _send(assoc: Association, request: QueryRequest, msg_id: int) -> UID:
     """Send the C-FIND-RQ (PS3.7 9.3.2.1) now; return its context's transfer syntax.
 
-    pynetdicom's ``send_c_find`` sends at once and returns a response
-    generator, which is never started: :func:`receive_answer` reads the
-    responses instead, within bounds.
+    Sent by :func:`~rpiq.core.query.send.send_find` rather than pynetdicom's
+    ``send_c_find``, which would encode the identifier and the command set
+    again and pause a reactor that is already parked; :func:`receive_answer`
+    reads the responses, within bounds.
     """
+    if not assoc.is_established:
+        raise RuntimeError("the association is no longer established")
     uid = request.sop_class.uid
     context = assoc._get_valid_context(uid, "", "scu")
-    assoc.send_c_find(identifier, uid, msg_id=msg_id)
-    return UID(context.transfer_syntax[0])
+    syntax = UID(context.transfer_syntax[0])
+    identifier = _encoded_request(request, syntax)
+    if _config.LOG_REQUEST_IDENTIFIERS:  # debug logging on (net.tuning)
+        _LOG.info("Find Request %d Identifier:", msg_id)
+        for line in pretty_dataset(request.to_identifier()):
+            _LOG.info("%s", line)
+    send_find(assoc, cast("int", context.context_id), msg_id, uid, identifier)
+    return syntax
+
+
+def _report(
+    request: QueryRequest, answer: tuple[Response, ...], root: ContentNode | None
+) -> Report:
+    """The conformance report of one answer (run when it is first asked for)."""
+    return check_answer(
+        request.to_identifier(), answer, request.sop_class, request.tid, root=root
+    )
 
 
 def _find(
@@ -183,10 +224,9 @@ def _find(
 ) -> Iterator[QueryEvent]:
     responses: list[Response] = []
     problems: list[str] = []
-    sent = request.to_identifier()
     root: ContentNode | None = None
     try:
-        syntax = _send(assoc, request, sent, msg_id)
+        syntax = _send(assoc, request, msg_id)
     except (RuntimeError, ValueError) as exc:  # association gone, or unencodable
         yield Failed(
             "aborted",
@@ -218,8 +258,14 @@ def _find(
         yield Failed(lost.kind, lost.message, from_dataset(None), _ms_since(start))
         return
     elapsed = _ms_since(start)
-    report = check_answer(sent, responses, request.sop_class, request.tid, root=root)
-    yield Done(responses[-1].status, elapsed, tuple(responses), tuple(problems), report)
+    answer = tuple(responses)
+    yield Done(
+        answer[-1].status,
+        elapsed,
+        answer,
+        tuple(problems),
+        functools.partial(_report, request, answer, root),
+    )
 
 
 def _on_pending(
