@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
 from pydicom.dataset import Dataset
 
+from rpiq.core.conformance.report import Report
 from rpiq.core.profiles import AEProfile
 from rpiq.core.query.events import Connecting, Done, Failed, Match, PatientSummary
 from rpiq.core.query.request import QueryRequest
@@ -60,6 +62,37 @@ def test_events_are_folded_and_a_report_is_added(qtbot):
     assert isinstance(events[-1], ConformanceChecked)
     assert outcome.report is events[-1].report
     qtbot.waitUntil(lambda: any("hello" in line.message for line in lines))
+
+
+def test_the_engine_report_is_computed_on_the_worker(qtbot):
+    # Done.report is computed on first read, and the results view reads it
+    # when Done arrives on the GUI thread: by then the worker must have it.
+    checked_on: list[threading.Thread] = []
+    report = Report.of([])
+
+    def check() -> Report:
+        time.sleep(0.2)  # a long answer: checking takes a while
+        checked_on.append(threading.current_thread())
+        return report
+
+    def engine(profile, request, token):
+        yield match()
+        yield Done(describe(int(RpiqStatus.SUCCESS)), 5.0, check=check)
+
+    controller = QueryController(engine)
+    seen_at_done: list[int] = []
+
+    def on_event(event: object) -> None:
+        if isinstance(event, Done):
+            seen_at_done.append(len(checked_on))
+
+    controller.queryEvent.connect(on_event)
+    outcome, events = run(qtbot, controller)
+    assert seen_at_done == [1]  # already checked when Done was shown
+    assert checked_on[0] is not threading.main_thread()
+    assert outcome.done.report is report
+    assert len(checked_on) == 1  # and never again
+    assert isinstance(events[-1], ConformanceChecked)
 
 
 def test_engine_exception_becomes_a_failure(qtbot):

@@ -232,10 +232,14 @@ def _with_report(
 
     root = None
     for item in events:
-        yield item
         if isinstance(item, Match):
             root = item.root
-        if isinstance(item, Done):
-            report = answer_report(request, item, root)
-            if report is not None:
-                yield ConformanceChecked(report)
+        if not isinstance(item, Done):
+            yield item
+            continue
+        # Here, on the worker: the engine's Done computes its report when first
+        # read, and the results view reads it on the GUI thread.
+        report = answer_report(request, item, root)
+        yield item
+        if report is not None:
+            yield ConformanceChecked(report)
