@@ -38,7 +38,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final, TypeVar
 
-from pydicom.charset import convert_encodings
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 
@@ -46,6 +45,7 @@ from rpiq.core.sr.access import (
     Item,
     _code,
     _describe,
+    _fast_sequence,
     _ints,
     _label,
     _optional_item,
@@ -59,7 +59,7 @@ from rpiq.core.sr.model import (
     ContentNode,
     ValueType,
 )
-from rpiq.core.sr.rawread import RawItem, RawSequence, read_sequence
+from rpiq.core.sr.rawread import RawItem, RawSequence
 from rpiq.core.sr.values import (
     STRING_VALUE_KEYWORDS,
     VALUE_PARSERS,
@@ -221,13 +221,10 @@ def _fast_children(item: Item) -> RawSequence | None:
     raw: object = item.get_item(_CONTENT_SEQUENCE)
     if not isinstance(raw, RawDataElement) or not raw.value:
         return None
-    if not raw.is_little_endian or (raw.VR or "SQ") != "SQ":
+    if (raw.VR or "SQ") != "SQ":
         return None
-    try:
-        encodings = convert_encodings(item.get("SpecificCharacterSet"))
-        return read_sequence(bytes(raw.value), raw.is_implicit_VR, encodings)
-    except Exception:  # noqa: BLE001 - anything unusual: pydicom's reader decides
-        return None
+    done, value = _fast_sequence(item, raw)
+    return value if done and isinstance(value, RawSequence) else None
 
 
 def _parse_children(item: Item, depth: int) -> tuple[ContentNode, ...]:
