@@ -5,18 +5,29 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from pynetdicom.dimse_messages import C_FIND_RQ
-from pynetdicom.dimse_primitives import C_FIND
+from pynetdicom.dimse_messages import C_CANCEL_RQ, C_FIND_RQ
+from pynetdicom.dimse_primitives import C_CANCEL, C_FIND
 from pynetdicom.dsutils import decode, encode
+from pynetdicom.pdu import P_DATA_TF
 
 from rpiq.core.query.request import QueryRequest
-from rpiq.core.query.send import find_command, pdata_list
+from rpiq.core.query.send import cancel_command, find_command, pdata_pdus
 from rpiq.core.templates import RpiSopClass
 
 
-def _pynetdicom_pdvs(
+def _pdus(message: C_FIND_RQ | C_CANCEL_RQ, context_id: int, max_pdu: int) -> bytes:
+    """The P-DATA-TF PDUs pynetdicom's DUL would send for ``message``."""
+    out = []
+    for primitive in message.encode_msg(context_id, max_pdu):
+        pdu = P_DATA_TF()
+        pdu.from_primitive(primitive)
+        out.append(pdu.encode())
+    return b"".join(out)
+
+
+def _pynetdicom_pdus(
     context_id: int, msg_id: int, uid: str, identifier: bytes, max_pdu: int
-) -> list[list[tuple[int, bytes]]]:
+) -> bytes:
     primitive = C_FIND()
     primitive.MessageID = msg_id
     primitive.AffectedSOPClassUID = uid
@@ -24,9 +35,7 @@ def _pynetdicom_pdvs(
     primitive.Identifier = BytesIO(identifier)
     message = C_FIND_RQ()
     message.primitive_to_message(primitive)
-    return [
-        p.presentation_data_value_list for p in message.encode_msg(context_id, max_pdu)
-    ]
+    return _pdus(message, context_id, max_pdu)
 
 
 def _encoded(request: QueryRequest) -> bytes:
@@ -39,11 +48,8 @@ def _encoded(request: QueryRequest) -> bytes:
 @pytest.mark.parametrize("msg_id", [1, 2, 255, 256, 65535])
 def test_command_set_matches_pynetdicom(sop_class, msg_id):
     identifier = _encoded(QueryRequest("PAT-1"))
-    ours = [
-        p.presentation_data_value_list
-        for p in pdata_list(3, find_command(msg_id, sop_class.uid), identifier, 16384)
-    ]
-    assert ours == _pynetdicom_pdvs(3, msg_id, sop_class.uid, identifier, 16384)
+    ours = pdata_pdus(3, find_command(msg_id, sop_class.uid), identifier, 16384)
+    assert ours == _pynetdicom_pdus(3, msg_id, sop_class.uid, identifier, 16384)
 
 
 @pytest.mark.parametrize("max_pdu", [0, 64, 100, 4096])
@@ -51,13 +57,19 @@ def test_fragments_match_pynetdicom_for_any_maximum_length(max_pdu):
     request = QueryRequest("PAT-1", return_keys=("PatientAge", "PatientWeight"))
     identifier = _encoded(request)
     uid = RpiSopClass.CARDIAC.uid
-    ours = [
-        p.presentation_data_value_list
-        for p in pdata_list(1, find_command(7, uid), identifier, max_pdu)
-    ]
-    assert ours == _pynetdicom_pdvs(1, 7, uid, identifier, max_pdu)
-    if max_pdu:
-        assert all(len(pdv[0][1]) <= max_pdu - 6 + 1 for pdv in ours)
+    ours = pdata_pdus(1, find_command(7, uid), identifier, max_pdu)
+    assert ours == _pynetdicom_pdus(1, 7, uid, identifier, max_pdu)
+
+
+@pytest.mark.parametrize("msg_id", [1, 300, 65535])
+def test_cancel_matches_pynetdicom(msg_id):
+    primitive = C_CANCEL()
+    primitive.MessageIDBeingRespondedTo = msg_id
+    message = C_CANCEL_RQ()
+    message.primitive_to_message(primitive)
+    assert pdata_pdus(5, cancel_command(msg_id), None, 16384) == _pdus(
+        message, 5, 16384
+    )
 
 
 def test_command_set_decodes_as_a_c_find_request():

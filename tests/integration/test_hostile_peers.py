@@ -30,6 +30,7 @@ from pynetdicom.dimse_primitives import C_ECHO, C_STORE
 from tests.integration.hostile_peer import (
     ASSOCIATE_AC,
     P_DATA,
+    RELEASE_RQ,
     HostilePeer,
     PeerLink,
     abort_pdu,
@@ -41,6 +42,7 @@ from rpiq.core.profiles import AEProfile
 from rpiq.core.query.cancel import CancelToken
 from rpiq.core.query.engine import run_query
 from rpiq.core.query.events import Associated, Done, Failed, Match, QueryEvent
+from rpiq.core.query.message import decode_command
 from rpiq.core.query.request import QueryRequest
 from rpiq.core.status import Category, RpiqStatus
 
@@ -321,6 +323,7 @@ _MEMORY_CHILD = """
 import json, sys, time
 from rpiq.core.profiles import AEProfile
 from rpiq.core.query.engine import run_query
+from rpiq.core.query.message import decode_command
 from rpiq.core.query.request import QueryRequest
 
 def rss(field):
@@ -503,3 +506,59 @@ def test_connection_lost_mid_pdu(how):
     failed = outcome.failed("aborted")
     assert "closed or reset the connection" in failed.message
     assert outcome.elapsed < SLACK_S
+
+
+def test_release_request_before_the_final_response_ends_the_query():
+    def release_mid_answer(link: PeerLink) -> None:
+        link.send(link.pending(answer()))
+        time.sleep(0.1)
+        link.send(pdu(RELEASE_RQ, bytes(4)))
+
+    outcome = query(release_mid_answer)
+    failed = outcome.failed("aborted")
+    assert "A-RELEASE-RQ" in failed.message
+    assert sum(isinstance(e, Match) for e in outcome.events) == 1
+    assert outcome.elapsed < SLACK_S
+
+
+def _bodies(pdus: bytes) -> list[bytes]:
+    """The bodies of consecutive PDUs."""
+    out, pos = [], 0
+    while pos < len(pdus):
+        _, _, length = struct.unpack_from(">BBL", pdus, pos)
+        out.append(pdus[pos + 6 : pos + 6 + length])
+        pos += 6 + length
+    return out
+
+
+def test_whole_answer_in_one_pdu_is_read():
+    """PS3.8 9.3.5: one P-DATA-TF may carry PDVs of two messages."""
+
+    def one_pdu(link: PeerLink) -> None:
+        body = b"".join(_bodies(link.pending(answer()) + link.success()))
+        link.send(pdu(P_DATA, body))
+
+    outcome = query(one_pdu)
+    assert isinstance(outcome.final, Done), outcome.final
+    assert outcome.final.status.category is Category.SUCCESS
+    matches = [e for e in outcome.events if isinstance(e, Match)]
+    assert [m.patient.name for m in matches] == ["HOSTILE^PEER"]
+
+
+def test_cancel_sends_c_cancel_and_ends_with_the_peers_cancel_status():
+    seen = []
+
+    def cancellable(link: PeerLink) -> None:
+        _, cancel_pdu = link.recv_pdu()
+        seen.append(decode_command(cancel_pdu[12:]))  # PDU, PDV item headers
+        link.send(link.find_rsp(int(RpiqStatus.CANCEL)))
+
+    token = CancelToken()
+    threading.Timer(0.2, token.cancel).start()
+    outcome = query(cancellable, token, dimse_timeout=10.0)
+    assert isinstance(outcome.final, Done), outcome.final
+    assert outcome.final.status.category is Category.CANCEL
+    assert [(c.field, c.responding_to, c.has_data_set) for c in seen] == [
+        (0x0FFF, 1, False)
+    ]
+    assert outcome.elapsed < 0.2 + SLACK_S

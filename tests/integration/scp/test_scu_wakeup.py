@@ -24,23 +24,48 @@ from rpiq.core.query.request import QueryRequest
 pytestmark = pytest.mark.network
 
 
-def test_idle_engine_association_loops_rarely(fake_profile, monkeypatch):
+def _count_dul_loops(monkeypatch: pytest.MonkeyPatch, seconds: float) -> int:
+    loops = {"dul": 0}
+    original = wakeup._DulWaiter.wait
+
+    def counting(self: wakeup._DulWaiter, wait_s: float) -> None:
+        loops["dul"] += 1
+        original(self, wait_s)
+
+    monkeypatch.setattr(wakeup._DulWaiter, "wait", counting)
+    time.sleep(seconds)
+    monkeypatch.undo()
+    return loops["dul"]
+
+
+def test_idle_tuned_association_loops_rarely(start_scp, monkeypatch):
+    running = start_scp()
+    ae = AE(ae_title="TUNED")
+    ae.add_requested_context(VERIFICATION_UID)
+    assoc = ae.associate(
+        "127.0.0.1", running.port, ae_title="RPIQ", evt_handlers=TUNING_HANDLERS
+    )
+    assert assoc.is_established
+    try:
+        # pynetdicom's 1 ms poll (0.2 ms when tuned) would loop 500-2500 times.
+        assert 0 < _count_dul_loops(monkeypatch, 0.5) < 100
+    finally:
+        assoc.release()
+
+
+def test_engine_session_holds_its_dul_thread_between_queries(fake_profile, monkeypatch):
     with QuerySession(fake_profile) as session:
         assert isinstance(list(session.query(QueryRequest("PAT-1")))[-1], Done)
-        loops = {"dul": 0}
-        original = wakeup._DulWaiter.wait
-
-        def counting(self, seconds):
-            loops["dul"] += 1
-            original(self, seconds)
-
-        monkeypatch.setattr(wakeup._DulWaiter, "wait", counting)
-        time.sleep(0.5)
-        # pynetdicom's 1 ms poll (0.2 ms when tuned) would loop 500-2500 times.
-        assert 0 < loops["dul"] < 100
+        assert session._assoc is not None
+        waiter = wakeup.dul_waiter(session._assoc)
+        assert waiter is not None
+        assert waiter.is_held
+        # Held: the DUL thread does not even loop; the query thread does the I/O.
+        assert _count_dul_loops(monkeypatch, 0.3) == 0
         final = list(session.query(QueryRequest("PAT-1")))[-1]
         assert isinstance(final, Done)
         assert final.matched
+    assert not waiter.is_held
 
 
 def test_opening_a_session_does_not_wait_for_the_reactor(fake_profile):

@@ -96,6 +96,23 @@ def _mib(size: int) -> str:
     return f"{size / 2**20:.1f} MiB ({size:,} bytes)"
 
 
+def silence_message(received: int, expected: int, silence: float, name: str) -> str:
+    """What to tell the user when a peer stops in the middle of a PDU."""
+    return (
+        f"The peer stopped sending in the middle of a PDU ({received} of "
+        f"{expected} bytes received) and sent nothing for {silence:g} s "
+        f"({name}); the connection was closed."
+    )
+
+
+def too_large_message(limit: int) -> str:
+    """What to tell the user when a response passes the message limit."""
+    return (
+        f"The peer's response is larger than the {_mib(limit)} limit for one "
+        "message; it was refused and the association was aborted."
+    )
+
+
 class ReceiveGuard:
     """Limits on what one SCU association reads from its peer (PS3.8 9.3, D.1).
 
@@ -170,10 +187,15 @@ class ReceiveGuard:
             return self.max_message_bytes + PDU_SLACK
         return announced + PDU_SLACK
 
-    def _check_pdu(self, pdu_type: int, length: int) -> None:
+    def refusal(self, pdu_type: int, length: int) -> str | None:
+        """Why a PDU announced by its header must not be read, or ``None``.
+
+        Also used by :class:`~rpiq.core.net.direct.DirectLink`, which reads
+        the answer PDUs on the query thread within the same limits.
+        """
         limit = self._pdu_limit(pdu_type)
         if length <= limit:
-            return
+            return None
         if pdu_type == _P_DATA:
             announced = int(self._assoc.requestor.maximum_length or 0)
             detail = (
@@ -187,12 +209,16 @@ class ReceiveGuard:
             detail = (
                 f"a PDU of type 0x{pdu_type:02X} claiming {_mib(length)} (PS3.8 9.3)"
             )
-        self._fail(
-            "protocol",
+        return (
             f"The peer sent {detail}; it was refused before reading it and the "
-            "association was aborted.",
+            "association was aborted."
         )
-        raise _StopReading("PDU too large")
+
+    def _check_pdu(self, pdu_type: int, length: int) -> None:
+        message = self.refusal(pdu_type, length)
+        if message is not None:
+            self._fail("protocol", message)
+            raise _StopReading("PDU too large")
 
     def _recv(self, nr_bytes: int) -> bytearray:
         """Replacement of ``AssociationSocket.recv`` (called by the DUL thread).
@@ -220,7 +246,7 @@ class ReceiveGuard:
         finally:
             self._reading = False
 
-    def _silence_limit(self) -> tuple[float | None, str]:
+    def silence_limit(self) -> tuple[float | None, str]:
         """Seconds of silence allowed inside a PDU, and the timeout's name.
 
         The network timeout; while associating, no more than the ACSE timeout,
@@ -249,7 +275,7 @@ class ReceiveGuard:
                 sock.settimeout(previous)
 
     def _poll_read(self, sock: socket.socket, nr_bytes: int) -> bytearray:
-        silence, name = self._silence_limit()
+        silence, name = self.silence_limit()
         data = bytearray()
         last = time.monotonic()
         while len(data) < nr_bytes:
@@ -260,11 +286,7 @@ class ReceiveGuard:
             except TimeoutError:
                 if silence is not None and time.monotonic() - last >= silence:
                     self._fail(
-                        "timeout",
-                        f"The peer stopped sending in the middle of a PDU "
-                        f"({len(data)} of {nr_bytes} bytes received) and sent "
-                        f"nothing for {silence:g} s ({name}); the connection "
-                        "was closed.",
+                        "timeout", silence_message(len(data), nr_bytes, silence, name)
                     )
                     raise _StopReading(name) from None
                 continue
@@ -289,12 +311,7 @@ class ReceiveGuard:
         )
         if self._message_bytes > self.max_message_bytes:
             dimse.message = None
-            self._fail(
-                "too-large",
-                f"The peer's response is larger than the "
-                f"{_mib(self.max_message_bytes)} limit for one message; "
-                "it was refused and the association was aborted.",
-            )
+            self._fail("too-large", too_large_message(self.max_message_bytes))
             return
         try:
             original(primitive)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from rpiq.core.net.wakeup import ring_reactor
+from rpiq.core.net.wakeup import resume_dul, ring_reactor
 
 if TYPE_CHECKING:
     from pynetdicom.association import Association
@@ -64,7 +64,10 @@ def unpark_reactor(assoc: Association) -> None:
     """Let pynetdicom drive the reactor again (before release, abort or after loss).
 
     If the association is already gone, wake the reactor so its thread exits.
+    A DUL thread held off the socket for direct I/O
+    (:mod:`rpiq.core.net.direct`) is let go too: release and abort need it.
     """
+    resume_dul(assoc)
     checkpoint = assoc._reactor_checkpoint
     if isinstance(checkpoint, _ParkingCheckpoint):
         checkpoint.parked = False

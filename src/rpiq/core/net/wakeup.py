@@ -23,6 +23,10 @@ Both waits are capped (:data:`MAX_WAIT_S`), so a missed ring costs latency,
 never a hang. The sleeps are found by their caller (pynetdicom's
 ``run_reactor`` / ``_run_reactor`` loops) on threads registered here; every
 other thread and call site keeps pynetdicom's own ``time.sleep``.
+
+The DUL thread can also be *held* in its wait (:func:`hold_dul`) while the
+query thread does the association's I/O itself (:mod:`rpiq.core.net.direct`),
+until :func:`resume_dul` or a kill.
 """
 
 from __future__ import annotations
@@ -94,8 +98,54 @@ class _DulWaiter(_Waiter):
         self._bell_in.setblocking(False)
         self._bell_out.setblocking(False)
         self.closed = False
+        self._hold = threading.Event()  # asked to keep off the socket
+        self._held = threading.Event()  # the DUL thread is off it, waiting
+        self._wake = threading.Event()  # wakes a held thread to look again
+
+    def hold(self, timeout: float) -> bool:
+        """Keep the DUL thread out of its loop until :meth:`resume`.
+
+        Returns True once the thread is waiting here, between two passes of
+        its loop: it then neither reads nor writes the socket, so another
+        thread may do the association's I/O (:mod:`rpiq.core.net.direct`).
+        :meth:`resume` lets it go on; so does killing the DUL or queueing a
+        primitive for it to send (pynetdicom's own ``abort()``, ``release()``
+        or ``send_c_*`` on the association), which ends the hold.
+        """
+        self._hold.set()
+        self.ring()
+        if self._held.wait(timeout):
+            return True
+        self.resume()
+        return False
+
+    def resume(self) -> None:
+        """Let a held DUL thread go back to its loop (idempotent)."""
+        self._hold.clear()
+        self._wake.set()
+
+    @property
+    def is_held(self) -> bool:
+        """True while the DUL thread is held off the socket."""
+        return self._held.is_set()
+
+    def _stay_held(self) -> None:
+        self._held.set()
+        try:
+            while self._hold.is_set() and not self.closed:
+                dul = self._dul()
+                if dul is None or dul._kill_thread:
+                    return
+                if dul.to_provider_queue.queue:  # pynetdicom wants to send
+                    self._hold.clear()
+                    return
+                self._wake.wait(MAX_WAIT_S)
+                self._wake.clear()
+        finally:
+            self._held.clear()
 
     def ring(self) -> None:
+        self._wake.set()
         with contextlib.suppress(OSError):
             self._bell_out.send(b"\0")
 
@@ -110,6 +160,9 @@ class _DulWaiter(_Waiter):
         return None if transport is None else transport.socket
 
     def wait(self, seconds: float) -> None:
+        if self._hold.is_set():
+            self._stay_held()
+            return
         sock = self._peer_socket()
         if isinstance(sock, ssl.SSLSocket) and sock.pending():
             return
@@ -127,6 +180,8 @@ class _DulWaiter(_Waiter):
         if self._bell_in in ready:
             with contextlib.suppress(OSError):
                 self._bell_in.recv(4096)
+        if self._hold.is_set():
+            self._stay_held()
 
 
 class _RingingCheckpoint(threading.Event):
@@ -216,6 +271,25 @@ def quiet_association(assoc: Association) -> None:
     )
     _WAITERS[assoc] = reactor
     _WAITERS[dul] = dul_waiter
+
+
+def dul_waiter(assoc: Association) -> _DulWaiter | None:
+    """The DUL waiter of a tuned association (``None`` if not tuned)."""
+    waiter = getattr(assoc, "_rpiq_dul_waiter", None)
+    return waiter if isinstance(waiter, _DulWaiter) else None
+
+
+def hold_dul(assoc: Association, timeout: float) -> bool:
+    """Hold the DUL thread of a tuned association off its socket (see above)."""
+    waiter = dul_waiter(assoc)
+    return waiter is not None and waiter.hold(timeout)
+
+
+def resume_dul(assoc: Association) -> None:
+    """Let the DUL thread of ``assoc`` run again, if it was held."""
+    waiter = dul_waiter(assoc)
+    if waiter is not None:
+        waiter.resume()
 
 
 def ring_reactor(assoc: Association) -> None:

@@ -25,6 +25,7 @@ from pynetdicom.dsutils import encode, pretty_dataset
 from rpiq.core.conformance import check_answer
 from rpiq.core.errors import ConnectionFailed
 from rpiq.core.net.connect import accepted_uids, open_association
+from rpiq.core.net.direct import DirectLink, LinkLost
 from rpiq.core.net.guard import abort_association
 from rpiq.core.net.reactor import is_usable, park_reactor, unpark_reactor
 from rpiq.core.query.cancel import CancelToken
@@ -87,6 +88,7 @@ class QuerySession:
         self._sop_classes = sop_classes
         self.limits = limits or AnswerLimits()
         self._assoc: Association | None = None
+        self._link: DirectLink | None = None
         self._msg_id = 0
 
     def open(self) -> Associated:
@@ -98,14 +100,25 @@ class QuerySession:
             self.limits.max_message_bytes,
         )
         park_reactor(self._assoc)
+        self._link = DirectLink.take(self._assoc)
+        if self._link is None:
+            self.close(abort=True)
+            raise ConnectionFailed(
+                "aborted",
+                "The association was accepted but could not be used: its "
+                "reader did not become free; it was aborted.",
+            )
         peer = str(self._assoc.acceptor.ae_title).strip()
         return Associated(peer, _ms_since(start))
 
     def close(self, *, abort: bool = False) -> None:
         """Release the association (or abort it), whatever state it is in."""
         assoc, self._assoc = self._assoc, None
+        link, self._link = self._link, None
         if assoc is None:
             return
+        if link is not None:
+            link.release()
         unpark_reactor(assoc)
         if not assoc.is_established:
             return
@@ -134,8 +147,13 @@ class QuerySession:
     ) -> Iterator[QueryEvent]:
         """Send one C-FIND on the open association and yield Match/Done/Failed."""
         started = time.perf_counter() if start is None else start
-        assoc = self._assoc
-        if assoc is None or not is_usable(assoc):
+        assoc, link = self._assoc, self._link
+        if (
+            assoc is None
+            or link is None
+            or not is_usable(assoc)
+            or not link.ensure_held()
+        ):
             yield Failed(
                 "aborted",
                 "The association is no longer open.",
@@ -155,6 +173,7 @@ class QuerySession:
         self._msg_id = self._msg_id % _MAX_MSG_ID + 1
         yield from _find(
             assoc,
+            link,
             request,
             cancel or CancelToken(),
             self._msg_id,
@@ -182,16 +201,20 @@ def _encoded_request(request: QueryRequest, syntax: UID) -> bytes:
     return bytes(encoded)
 
 
-def _send(assoc: Association, request: QueryRequest, msg_id: int) -> UID:
-    """Send the C-FIND-RQ (PS3.7 9.3.2.1) now; return its context's transfer syntax.
+def _send(
+    assoc: Association,
+    link: DirectLink,
+    request: QueryRequest,
+    msg_id: int,
+    timeout: float | None,
+) -> tuple[int, UID]:
+    """Send the C-FIND-RQ (PS3.7 9.3.2.1); return its context ID and syntax.
 
-    Sent by :func:`~rpiq.core.query.send.send_find` rather than pynetdicom's
-    ``send_c_find``, which would encode the identifier and the command set
-    again and pause a reactor that is already parked; :func:`receive_answer`
-    reads the responses, within bounds.
+    Written by the query thread (:func:`~rpiq.core.query.send.send_find`)
+    rather than pynetdicom's ``send_c_find``, which would encode the
+    identifier and the command set again and pass them through its DUL
+    thread; :func:`receive_answer` reads the responses, within bounds.
     """
-    if not assoc.is_established:
-        raise RuntimeError("the association is no longer established")
     uid = request.sop_class.uid
     context = assoc._get_valid_context(uid, "", "scu")
     syntax = UID(context.transfer_syntax[0])
@@ -200,8 +223,10 @@ def _send(assoc: Association, request: QueryRequest, msg_id: int) -> UID:
         _LOG.info("Find Request %d Identifier:", msg_id)
         for line in pretty_dataset(request.to_identifier()):
             _LOG.info("%s", line)
-    send_find(assoc, cast("int", context.context_id), msg_id, uid, identifier)
-    return syntax
+    context_id = cast("int", context.context_id)
+    max_pdu = int(assoc.dimse.maximum_pdu_size or 0)
+    send_find(link, context_id, msg_id, uid, identifier, max_pdu, timeout)
+    return context_id, syntax
 
 
 def _report(
@@ -215,6 +240,7 @@ def _report(
 
 def _find(
     assoc: Association,
+    link: DirectLink,
     request: QueryRequest,
     cancel: CancelToken,
     msg_id: int,
@@ -226,8 +252,11 @@ def _find(
     problems: list[str] = []
     root: ContentNode | None = None
     try:
-        syntax = _send(assoc, request, msg_id)
-    except (RuntimeError, ValueError) as exc:  # association gone, or unencodable
+        context_id, syntax = _send(assoc, link, request, msg_id, profile.dimse_timeout)
+    except (LinkLost, ValueError) as exc:  # association gone, or unencodable
+        if isinstance(exc, LinkLost):
+            link.release()
+            abort_association(assoc)
         yield Failed(
             "aborted",
             f"The query could not be sent: {exc}",
@@ -235,11 +264,18 @@ def _find(
             _ms_since(start),
         )
         return
-    cancel.attach(assoc, msg_id, request.sop_class.uid)
     lost: AnswerLost | None = None
+    max_pdu = int(assoc.dimse.maximum_pdu_size or 0)
     try:
         for status_ds, identifier in receive_answer(
-            assoc, msg_id, syntax, profile.dimse_timeout, cancel, limits
+            link,
+            context_id,
+            msg_id,
+            syntax,
+            profile.dimse_timeout,
+            cancel,
+            limits,
+            max_pdu,
         ):
             info = from_dataset(status_ds)
             responses.append(Response(info, identifier))
@@ -250,10 +286,9 @@ def _find(
                     yield match
     except AnswerLost as exc:
         lost = exc
-    finally:
-        cancel.detach()
     if lost is not None:
         # Whatever the peer is doing, stop it; the association cannot be reused.
+        link.release()
         abort_association(assoc)
         yield Failed(lost.kind, lost.message, from_dataset(None), _ms_since(start))
         return

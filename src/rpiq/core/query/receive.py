@@ -3,15 +3,19 @@
 pynetdicom's own response generator (``Association.send_c_find``) waits the
 whole DIMSE timeout after the peer aborted or its DUL thread died, does not
 check Message ID Being Responded To, reads Pendings for ever, and gives only an
-empty status for every way of failing. This loop reads the same DIMSE queue
-and checks, for every response:
+empty status for every way of failing. This loop reads the responses itself,
+on the query thread (:class:`~rpiq.core.net.direct.DirectLink`,
+:class:`~rpiq.core.query.message.MessageReader`), and checks, for every
+response:
 
 - that it is a C-FIND-RSP answering our Message ID (PS3.7 9.3.2.2);
 - that no more than :attr:`AnswerLimits.max_pending` Pendings arrive (PS3.4
   Q.4.2 allows one);
 - the DIMSE timeout per response and an overall answer deadline;
-- between polls, whether the peer aborted, the connection dropped, or the
-  association's :class:`~rpiq.core.net.guard.ReceiveGuard` refused something.
+- the message size limit, and the PDU limits of the association's
+  :class:`~rpiq.core.net.guard.ReceiveGuard`;
+- a cancel request: C-CANCEL-RQ goes out at once (PS3.7 9.3.2.3), and the
+  answer is given up if the peer has not ended it within the token's grace.
 
 Each way of failing raises :class:`AnswerLost` with a kind and a sentence that
 names what the peer did.
@@ -19,27 +23,32 @@ names what the peer did.
 
 from __future__ import annotations
 
-import queue
+import contextlib
+import logging
 import time
 from dataclasses import dataclass
+from io import BytesIO
 from typing import TYPE_CHECKING
 
 from pydicom.dataset import Dataset
-from pynetdicom.dimse_primitives import C_FIND
+from pydicom.tag import Tag
+from pynetdicom import _config
 from pynetdicom.dsutils import decode
-from pynetdicom.pdu_primitives import A_ABORT, A_P_ABORT
 
-from rpiq.core.net.guard import MAX_MESSAGE_BYTES, guard_of
-from rpiq.core.net.reactor import is_usable
+from rpiq.core.net.direct import LinkLost
+from rpiq.core.net.guard import MAX_MESSAGE_BYTES, too_large_message
+from rpiq.core.query.message import MessageReader
+from rpiq.core.query.send import send_cancel
 from rpiq.core.status import Category, category_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from pydicom.uid import UID
-    from pynetdicom.association import Association
 
+    from rpiq.core.net.direct import DirectLink
     from rpiq.core.query.cancel import CancelToken
+    from rpiq.core.query.message import Command
 
 MAX_PENDING = 10
 """Pending responses accepted before the query is stopped (PS3.4 Q.4.2 allows 1).
@@ -54,7 +63,10 @@ A conforming RPI answer is two messages (one Pending, one final status), each
 allowed one DIMSE timeout; a peer sending Pendings slowly for ever is stopped
 here rather than by the Pending count."""
 
-_POLL_S = 0.05
+C_FIND_RSP = 32800
+"""Command Field of a C-FIND-RSP (8020H, PS3.7 Table E.1-1)."""
+
+_LOG = logging.getLogger("pynetdicom.association")  # where send_c_find logged
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,51 +114,6 @@ class AnswerLost(Exception):
         self.message = message
 
 
-def _message_name(msg: object) -> str:
-    """``C-STORE request`` / ``C-ECHO response`` for a DIMSE primitive."""
-    name = type(msg).__name__.replace("_", "-")
-    responding = getattr(msg, "MessageIDBeingRespondedTo", None) is not None
-    return f"{name} {'response' if responding else 'request'}"
-
-
-def _why_lost(assoc: Association, cancel: CancelToken) -> AnswerLost | None:
-    """Why no more responses can come, or ``None`` while they still can."""
-    if cancel.cancelled and not is_usable(assoc):
-        return AnswerLost(
-            "cancelled",
-            "Query cancelled; the peer did not confirm in time, so the "
-            "association was aborted.",
-        )
-    guard = guard_of(assoc)
-    if guard is not None and guard.violation is not None:
-        return AnswerLost(guard.violation.kind, guard.violation.message)
-    # Typed loosely: pynetdicom's alias for this union does not resolve in mypy.
-    primitive: object = assoc.dul.peek_next_pdu()
-    if isinstance(primitive, A_ABORT):
-        return AnswerLost(
-            "aborted",
-            "The peer aborted the association (A-ABORT) before its final response.",
-        )
-    if isinstance(primitive, A_P_ABORT):
-        if primitive.provider_reason:
-            return AnswerLost(
-                "protocol",
-                "The peer sent a PDU that cannot be decoded or is not valid at "
-                "this point of the association (PS3.8 9.2, 9.3), so the "
-                "association was aborted.",
-            )
-        return AnswerLost(
-            "aborted",
-            "The peer closed or reset the connection before its final response.",
-        )
-    if not assoc.dul.is_alive() or not assoc.is_established:
-        return AnswerLost(
-            "aborted",
-            "The association ended unexpectedly before the peer's final response.",
-        )
-    return None
-
-
 @dataclass
 class _Clock:
     """The two deadlines of an answer: per response and overall."""
@@ -157,107 +124,103 @@ class _Clock:
     last: float
     bytes_at_last: int
 
-    def wait(self) -> float:
-        """Seconds to wait now; 0 when a deadline has passed."""
-        now = time.monotonic()
-        wait = _POLL_S
-        for limit, since in (
-            (self.dimse_timeout, self.last),
-            (self.answer_timeout, self.started),
-        ):
-            if limit is not None:
-                wait = min(wait, limit - (now - since))
-        return max(wait, 0.0)
-
-
-def _timed_out(clock: _Clock, received_bytes: int, pendings: int) -> AnswerLost:
-    now = time.monotonic()
-    if clock.answer_timeout is not None and now - clock.started >= clock.answer_timeout:
-        return AnswerLost(
+    def check(self, now: float, received_bytes: int, pendings: int) -> None:
+        """Raise :class:`AnswerLost` when a deadline has passed."""
+        overall = self.answer_timeout
+        if overall is not None and now - self.started >= overall:
+            raise AnswerLost(
+                "timeout",
+                f"The peer did not finish its answer within {self.answer_timeout:g} "
+                f"s ({pendings} Pending response(s) and no final status); the "
+                "association was aborted.",
+            )
+        if self.dimse_timeout is None or now - self.last < self.dimse_timeout:
+            return
+        partial = received_bytes - self.bytes_at_last
+        if partial > 0:
+            raise AnswerLost(
+                "timeout",
+                f"The peer was still sending a response when the DIMSE timeout "
+                f"({self.dimse_timeout:g} s) expired: {partial} bytes of it had "
+                "arrived; the association was aborted.",
+            )
+        raise AnswerLost(
             "timeout",
-            f"The peer did not finish its answer within {clock.answer_timeout:g} s "
-            f"({pendings} Pending response(s) and no final status); the "
-            "association was aborted.",
+            f"No answer within the DIMSE timeout ({self.dimse_timeout:g} s); "
+            "the association was aborted.",
         )
-    partial = received_bytes - clock.bytes_at_last
-    if partial > 0:
-        return AnswerLost(
-            "timeout",
-            f"The peer was still sending a response when the DIMSE timeout "
-            f"({clock.dimse_timeout:g} s) expired: {partial} bytes of it had "
-            "arrived; the association was aborted.",
-        )
-    return AnswerLost(
-        "timeout",
-        f"No answer within the DIMSE timeout ({clock.dimse_timeout:g} s); "
-        "the association was aborted.",
-    )
 
 
-def _next_response(
-    assoc: Association, cancel: CancelToken, clock: _Clock, pendings: int
-) -> object:
-    """The next DIMSE message from the peer, or raise :class:`AnswerLost`."""
-    guard = guard_of(assoc)
-    while True:
-        wait = clock.wait()
-        received = guard.received_bytes if guard is not None else 0
-        if wait <= 0:
-            raise _timed_out(clock, received, pendings)
-        try:
-            _, msg = assoc.dimse.msg_queue.get(timeout=wait)
-        except queue.Empty:
-            msg = None
-        if msg is not None:
-            clock.last = time.monotonic()
-            clock.bytes_at_last = guard.received_bytes if guard is not None else 0
-            return msg
-        lost = _why_lost(assoc, cancel)
-        if lost is not None:
-            raise lost
+@dataclass
+class _Exchange:
+    """One outstanding request: where to send a cancel, and whether we did."""
+
+    link: DirectLink
+    context_id: int
+    msg_id: int
+    max_pdu: int
+    cancel: CancelToken
+    cancel_deadline: float | None = None
+
+    def check_cancel(self, now: float) -> None:
+        """Send C-CANCEL once asked; give up when the grace has passed."""
+        if self.cancel_deadline is None:
+            if not self.cancel.cancelled:
+                return
+            self.cancel_deadline = now + self.cancel.grace_s
+            # If it cannot be sent, the deadline below still ends the wait.
+            with contextlib.suppress(LinkLost):
+                send_cancel(self.link, self.context_id, self.msg_id, self.max_pdu, 1.0)
+            return
+        if now >= self.cancel_deadline:
+            raise AnswerLost(
+                "cancelled",
+                "Query cancelled; the peer did not confirm in time, so the "
+                "association was aborted.",
+            )
 
 
-def _checked(msg: object, msg_id: int) -> C_FIND:
-    if not isinstance(msg, C_FIND) or msg.MessageIDBeingRespondedTo is None:
+def _checked(command: Command, msg_id: int) -> Command:
+    if command.field != C_FIND_RSP:
         raise AnswerLost(
             "protocol",
-            f"The peer sent a {_message_name(msg)} instead of a C-FIND response "
+            f"The peer sent a {command.name} instead of a C-FIND response "
             "(PS3.7 9.3.2.2); the association was aborted.",
         )
-    if msg.MessageIDBeingRespondedTo != msg_id:
+    if command.responding_to != msg_id:
         raise AnswerLost(
             "protocol",
             f"The peer sent a C-FIND response to message ID "
-            f"{msg.MessageIDBeingRespondedTo}, but our request had message ID "
+            f"{command.responding_to}, but our request had message ID "
             f"{msg_id} (PS3.7 9.3.2.2); the association was aborted.",
         )
-    if msg.Status is None:
+    if command.status is None:
         raise AnswerLost(
             "protocol",
             "The peer sent a C-FIND response without a Status (PS3.7 9.3.2.2); "
             "the association was aborted.",
         )
-    return msg
+    return command
 
 
-def _status_dataset(rsp: C_FIND) -> Dataset:
+def _status_dataset(command: Command) -> Dataset:
     """The status as pynetdicom's generator gives it: Status plus extras."""
     status = Dataset()
-    status.Status = rsp.Status
-    for keyword in rsp.STATUS_OPTIONAL_KEYWORDS:
-        value = getattr(rsp, keyword)
-        if value is not None:
-            setattr(status, keyword, value)
+    status.Status = command.status
+    if command.offending:
+        status.OffendingElement = [Tag(tag) for tag in command.offending]
+    if command.error_comment is not None:
+        status.ErrorComment = command.error_comment
     return status
 
 
-def _identifier(rsp: C_FIND, syntax: UID) -> Dataset | None:
+def _identifier(data: bytes | None, syntax: UID) -> Dataset | None:
     """Decode a Pending's identifier; ``None`` when it cannot be read."""
-    if rsp.Identifier is None:
+    if data is None:
         return None
     try:
         return decode(
-            rsp.Identifier,
+            BytesIO(data),
             syntax.is_implicit_VR,
             syntax.is_little_endian,
             syntax.is_deflated,
@@ -266,20 +229,35 @@ def _identifier(rsp: C_FIND, syntax: UID) -> Dataset | None:
         return None
 
 
+def _log_response(number: int, command: Command, identifier: Dataset | None) -> None:
+    """Debug log of a response, as pynetdicom's ``send_c_find`` would log it."""
+    if not _LOG.isEnabledFor(logging.DEBUG):
+        return
+    _LOG.debug("Find SCP Response: %d - 0x%08X", number, command.status or 0)
+    if identifier is not None and _config.LOG_RESPONSE_IDENTIFIERS:
+        _LOG.debug("Find Response Identifier:")
+        for line in str(identifier).splitlines():
+            _LOG.debug("%s", line)
+
+
 def receive_answer(
-    assoc: Association,
+    link: DirectLink,
+    context_id: int,
     msg_id: int,
     syntax: UID,
     dimse_timeout: float | None,
     cancel: CancelToken,
     limits: AnswerLimits,
+    max_pdu: int = 0,
 ) -> Iterator[tuple[Dataset, Dataset | None]]:
     """Yield ``(status, identifier)`` per response until the final one.
 
     Parameters
     ----------
-    assoc : Association
-        The association the C-FIND-RQ was sent on (reactor parked).
+    link : DirectLink
+        The association's socket, held for the query thread.
+    context_id : int
+        The presentation context the C-FIND-RQ was sent on.
     msg_id : int
         Its Message ID, which every response must echo.
     syntax : UID
@@ -287,9 +265,12 @@ def receive_answer(
     dimse_timeout : float or None
         Seconds allowed for each response.
     cancel : CancelToken
-        Tells a cancel-abort apart from a lost peer.
+        When it is cancelled, C-CANCEL-RQ is sent; after its grace, the answer
+        is given up.
     limits : AnswerLimits
-        Pending count and overall deadline.
+        Pending count, overall deadline, message size.
+    max_pdu : int
+        The peer's Maximum Length, for the C-CANCEL-RQ (0: no limit).
 
     Yields
     ------
@@ -304,20 +285,35 @@ def receive_answer(
     AnswerLost
         When the answer cannot be completed; the caller aborts the association.
     """
-    guard = guard_of(assoc)
     now = time.monotonic()
     clock = _Clock(
         dimse_timeout,
         limits.answer_timeout(dimse_timeout),
         now,
         now,
-        guard.received_bytes if guard is not None else 0,
+        link.received_bytes,
     )
+    exchange = _Exchange(link, context_id, msg_id, max_pdu, cancel)
+    limit = limits.max_message_bytes
+    reader = MessageReader(link, context_id, limit, too_large_message(limit))
     pendings = 0
+
+    def poll() -> None:
+        now = time.monotonic()
+        exchange.check_cancel(now)
+        clock.check(now, link.received_bytes, pendings)
+
     while True:
-        rsp = _checked(_next_response(assoc, cancel, clock, pendings), msg_id)
-        status = _status_dataset(rsp)
+        try:
+            command, data_set = reader.read(poll)
+        except LinkLost as exc:
+            raise AnswerLost(exc.kind, exc.message) from None
+        clock.last = time.monotonic()
+        clock.bytes_at_last = link.received_bytes
+        _checked(command, msg_id)
+        status = _status_dataset(command)
         if category_of(int(status.Status)) is not Category.PENDING:
+            _log_response(pendings + 1, command, None)
             yield status, None
             return
         pendings += 1
@@ -328,4 +324,6 @@ def receive_answer(
                 f"status; PS3.4 Q.4.2 allows at most one, so the query was "
                 f"stopped after {limits.max_pending} and the association aborted.",
             )
-        yield status, _identifier(rsp, syntax) if pendings == 1 else None
+        identifier = _identifier(data_set, syntax) if pendings == 1 else None
+        _log_response(pendings, command, identifier)
+        yield status, identifier

@@ -1,4 +1,4 @@
-"""Send a C-FIND-RQ without re-encoding anything that does not change (PS3.7 9.3.2.1).
+"""Send a C-FIND-RQ and C-CANCEL-RQ without re-encoding (PS3.7 9.3.2.1, 9.3.2.3).
 
 pynetdicom's ``send_c_find`` builds a validated primitive, turns it into a
 message, and encodes the command set with pydicom twice (once more to compute
@@ -6,8 +6,9 @@ Command Group Length): ~0.4 ms, the largest part of sending a query on a held
 association. The command set of a C-FIND-RQ is six fixed elements in
 Implicit VR Little Endian (PS3.7 6.3.1, 9.3.2.1, Annex E), so it is packed
 here directly; the identifier comes already encoded. Fragmentation into
-P-DATA-TF PDVs follows PS3.8 9.3.5 and E.2 as pynetdicom does (a test
-compares the bytes with pynetdicom's own encoding).
+P-DATA-TF PDUs follows PS3.8 9.3.5 and E.2 as pynetdicom does, one PDV per
+PDU (a test compares the bytes with pynetdicom's own encoding); they are
+written by the query thread (:mod:`rpiq.core.net.direct`).
 """
 
 from __future__ import annotations
@@ -15,15 +16,19 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Final
 
-from pynetdicom.pdu_primitives import P_DATA
-
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from pynetdicom.association import Association
+    from rpiq.core.net.direct import DirectLink
 
 C_FIND_RQ: Final = 0x20
 """Command Field of a C-FIND-RQ (PS3.7 Table E.1-1)."""
+
+C_CANCEL_RQ: Final = 4095
+"""Command Field of a C-CANCEL-RQ (0FFFH, PS3.7 Table E.1-1)."""
+
+NO_DATA_SET: Final = 257
+"""Command Data Set Type for "no data set" (0101H, PS3.7 E.1)."""
 
 PRIORITY_LOW: Final = 2
 """Priority LOW (PS3.7 9.1.2.1.4), pynetdicom's default."""
@@ -37,12 +42,15 @@ _GROUP_LENGTH: Final = 0x00000000
 _AFFECTED_SOP_CLASS: Final = 0x00000002
 _COMMAND_FIELD: Final = 0x00000100
 _MESSAGE_ID: Final = 0x00000110
+_RESPONDING_TO: Final = 0x00000120
 _PRIORITY: Final = 0x00000700
 _DATA_SET_TYPE: Final = 0x00000800
 
 _US: Final = struct.Struct("<HHLH")
 _UL: Final = struct.Struct("<HHLL")
 _HEADER: Final = struct.Struct("<HHL")
+_PDU: Final = struct.Struct(">BBLLBB")  # PDU header + PDV item header
+_P_DATA_TF: Final = 4
 _PDV_OVERHEAD: Final = 6  # item length (4), context ID (1), control header (1)
 _COMMAND, _LAST = 0x01, 0x02  # PDV message control header bits (PS3.8 E.2)
 
@@ -77,15 +85,30 @@ def find_command(
     bytes
         Command Group Length (0000,0000) first, then the elements in tag order.
     """
-    body = b"".join(
-        (
-            _uid_element(_AFFECTED_SOP_CLASS, sop_class_uid),
-            _us_element(_COMMAND_FIELD, C_FIND_RQ),
-            _us_element(_MESSAGE_ID, msg_id),
-            _us_element(_PRIORITY, priority),
-            _us_element(_DATA_SET_TYPE, DATA_SET_PRESENT),
-        )
+    return _with_group_length(
+        _uid_element(_AFFECTED_SOP_CLASS, sop_class_uid),
+        _us_element(_COMMAND_FIELD, C_FIND_RQ),
+        _us_element(_MESSAGE_ID, msg_id),
+        _us_element(_PRIORITY, priority),
+        _us_element(_DATA_SET_TYPE, DATA_SET_PRESENT),
     )
+
+
+def cancel_command(msg_id: int) -> bytes:
+    """The command set of a C-CANCEL-RQ for request ``msg_id`` (PS3.7 9.3.2.3).
+
+    Command Field, Message ID Being Responded To and Command Data Set Type
+    "none", after Command Group Length.
+    """
+    return _with_group_length(
+        _us_element(_COMMAND_FIELD, C_CANCEL_RQ),
+        _us_element(_RESPONDING_TO, msg_id),
+        _us_element(_DATA_SET_TYPE, NO_DATA_SET),
+    )
+
+
+def _with_group_length(*elements: bytes) -> bytes:
+    body = b"".join(elements)
     return _UL.pack(*divmod(_GROUP_LENGTH, 1 << 16), 4, len(body)) + body
 
 
@@ -98,46 +121,68 @@ def _fragments(data: bytes, size: int) -> Iterator[tuple[bytes, bool]]:
         yield data[start : start + size], start + size >= len(data)
 
 
-def pdata_list(
-    context_id: int, command: bytes, identifier: bytes, max_pdu: int
-) -> list[P_DATA]:
-    """The P-DATA primitives carrying one message, one PDV each (PS3.8 9.3.5).
+def pdata_pdus(
+    context_id: int, command: bytes, data_set: bytes | None, max_pdu: int
+) -> bytes:
+    """The P-DATA-TF PDUs carrying one message, one PDV each (PS3.8 9.3.5, E.2).
 
     Parameters
     ----------
     context_id : int
         The presentation context of the message.
-    command, identifier : bytes
-        The encoded command set and data set.
+    command : bytes
+        The encoded command set.
+    data_set : bytes or None
+        The encoded data set, if the message has one.
     max_pdu : int
         The peer's Maximum Length (0: no limit); each PDV fits in it.
     """
     size = max_pdu - _PDV_OVERHEAD if max_pdu else 0
-    out: list[P_DATA] = []
-    for data, control in ((command, _COMMAND), (identifier, 0)):
+    out: list[bytes] = []
+    parts = (
+        ((command, _COMMAND), (data_set, 0))
+        if data_set is not None
+        else ((command, _COMMAND),)
+    )
+    for data, control in parts:
         for fragment, last in _fragments(data, size):
-            pdata = P_DATA()
             header = control | (_LAST if last else 0)
-            pdata.presentation_data_value_list.append(
-                (context_id, bytes((header,)) + fragment)
+            out.append(
+                _PDU.pack(
+                    _P_DATA_TF,
+                    0,
+                    len(fragment) + _PDV_OVERHEAD,
+                    len(fragment) + 2,
+                    context_id,
+                    header,
+                )
             )
-            out.append(pdata)
-    return out
+            out.append(fragment)
+    return b"".join(out)
 
 
 def send_find(
-    assoc: Association,
+    link: DirectLink,
     context_id: int,
     msg_id: int,
     sop_class_uid: str,
     identifier: bytes,
+    max_pdu: int,
+    timeout: float | None,
 ) -> None:
-    """Queue a C-FIND-RQ with an already encoded identifier for sending.
+    """Write a C-FIND-RQ with an already encoded identifier to the peer.
 
-    The association's reactor must not be reading DIMSE messages (ours is
-    parked, :mod:`rpiq.core.net.reactor`); the DUL thread sends the PDUs.
+    Raises
+    ------
+    LinkLost
+        The connection is gone or the peer did not take it within ``timeout``.
     """
     command = find_command(msg_id, sop_class_uid)
-    max_pdu = int(assoc.dimse.maximum_pdu_size or 0)
-    for pdata in pdata_list(context_id, command, identifier, max_pdu):
-        assoc.dul.send_pdu(pdata)
+    link.send(pdata_pdus(context_id, command, identifier, max_pdu), timeout)
+
+
+def send_cancel(
+    link: DirectLink, context_id: int, msg_id: int, max_pdu: int, timeout: float | None
+) -> None:
+    """Write a C-CANCEL-RQ for request ``msg_id`` (PS3.7 9.3.2.3)."""
+    link.send(pdata_pdus(context_id, cancel_command(msg_id), None, max_pdu), timeout)
