@@ -286,3 +286,40 @@ def test_unwritable_log_file_warns_once_and_never_breaks_logging(
     assert err.count("not logging to") == 1
     assert "Traceback" not in err
     assert "second" in console.getvalue()  # the console goes on
+
+
+def test_log_file_formats_and_masks_each_record_once(tmp_path, monkeypatch):
+    handler = PrivateRotatingFileHandler(tmp_path / "rpiq.log")
+    formatter = handler.formatter
+    assert isinstance(formatter, MaskingFormatter)
+    formatted: list[logging.LogRecord] = []
+    real = formatter.format
+
+    def counting(record: logging.LogRecord) -> str:
+        formatted.append(record)
+        return real(record)
+
+    monkeypatch.setattr(formatter, "format", counting)
+    records = [
+        logging.makeLogRecord(
+            {
+                "name": "rpiq.core.scp",
+                "levelno": logging.INFO,
+                "levelname": "INFO",
+                "msg": "stored instance %s (patient %s)",
+                "args": (f"1.2.3.{n}", "DEMO-003"),
+            }
+        )
+        for n in range(3)
+    ]
+    try:
+        for record in records:
+            handler.handle(record)
+    finally:
+        handler.close()
+    # The size check before each write used to format (and mask) it again.
+    assert formatted == records
+    lines = (tmp_path / "rpiq.log").read_text().splitlines()
+    assert [line.split("rpiq.core.scp: ")[1] for line in lines] == [
+        f"stored instance 1.2.3.{n} (patient ***03)" for n in range(3)
+    ]

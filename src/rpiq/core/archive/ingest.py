@@ -6,10 +6,14 @@ Instance and SOP Class UIDs (PS3.5 9.1), a single non-empty Patient ID
 documents (PS3.16 Annex K). Instances received over C-STORE are encoded as a
 PS3.10 file with their own transfer syntax, their data set bytes copied as
 received when the SCP passes them; imported files are copied byte for byte.
+The File Meta group of a received instance is packed directly when it holds
+only the usual elements (pydicom's encoder cost a tenth of a store), pydicom
+encoding anything else.
 """
 
 from __future__ import annotations
 
+import struct
 from datetime import datetime
 from typing import IO, TYPE_CHECKING
 
@@ -30,7 +34,23 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from pydicom.dataelem import DataElement
+
 _CHUNK = 1024 * 1024
+_PREAMBLE = b"\x00" * 128 + b"DICM"
+#: File Meta Information elements (PS3.10 Table 7.1-1) the packer needs.
+_GROUP_LENGTH = 0x00020000
+_META_VERSION = 0x00020001
+_MEDIA_CLASS = 0x00020002
+_MEDIA_INSTANCE = 0x00020003
+_TRANSFER_SYNTAX = 0x00020010
+_IMPLEMENTATION_CLASS = 0x00020012
+_IMPLEMENTATION_VERSION = 0x00020013
+#: VRs the packer writes, with their padding byte (PS3.5 6.2: UI pads with
+#: NUL, other strings with a space, OB with NUL); anything else goes to pydicom.
+_PADDING = {"UI": b"\x00", "SH": b" ", "AE": b" ", "OB": b"\x00"}
+_SHORT = struct.Struct("<HH2sH")  # Explicit VR LE header, 16-bit length
+_LONG = struct.Struct("<HH2sHL")  # OB and other long VRs: reserved, 32-bit length
 
 
 def _patient_id(ds: Dataset) -> str:
@@ -123,6 +143,99 @@ def dataset_writer(ds: Dataset, record: InstanceRecord) -> Callable[[IO[bytes]],
     return write
 
 
+def _meta_value(element: DataElement) -> tuple[str, bytes] | None:
+    """(VR, padded value bytes) of one File Meta element, or None if unusual.
+
+    Only single text values in ASCII and OB bytes qualify: exactly what
+    pydicom writes for them (PS3.5 7.1.2, even length), nothing to convert.
+    """
+    vr = str(element.VR)
+    value = element.value
+    pad = _PADDING.get(vr)
+    if pad is None:
+        return None
+    if value is None:
+        data = b""
+    elif vr == "OB":
+        if not isinstance(value, bytes):
+            return None
+        data = value
+    elif isinstance(value, str) and value.isascii():
+        data = value.encode("ascii")
+    else:
+        return None
+    if len(data) % 2:
+        data += pad
+    if vr != "OB" and len(data) > 65535:  # pydicom would switch the VR to UN
+        return None
+    return vr, data
+
+
+def _packed_file_meta(ds: Dataset, sop_class: str, sop_instance: str) -> bytes | None:
+    """Preamble, prefix and File Meta group of ``ds``, packed directly.
+
+    The same bytes :func:`_pydicom_file_meta` writes (PS3.10 7.1: Explicit VR
+    Little Endian, tag order, Group Length counted after itself), for the
+    usual meta a C-STORE SCP gets from pynetdicom: group 0002 text and OB
+    elements, File Meta Information Version, Implementation Class UID and
+    Version Name present, a Transfer Syntax UID. Anything else returns None
+    and goes through pydicom, which also raises its errors. pydicom's meta
+    encoding cost ~0.35 ms per stored instance, a tenth of a store.
+    """
+    values: dict[int, tuple[str, bytes]] = {}
+    for element in getattr(ds, "file_meta", None) or ():
+        tag = int(element.tag)
+        if tag == _GROUP_LENGTH:
+            continue  # recomputed below, as pydicom does
+        if tag >> 16 != 2:
+            return None  # pydicom refuses such a meta: let it say so
+        packed = _meta_value(element)
+        if packed is None:
+            return None
+        values[tag] = packed
+    for tag in (_META_VERSION, _IMPLEMENTATION_CLASS, _TRANSFER_SYNTAX):
+        if not values.get(tag, ("", b""))[1]:
+            return None  # pydicom fills in or refuses these
+    if _IMPLEMENTATION_VERSION not in values:
+        return None
+    # Validated UIDs (digits and dots, check_uid), so plain ASCII.
+    for tag, uid in ((_MEDIA_CLASS, sop_class), (_MEDIA_INSTANCE, sop_instance)):
+        data = uid.encode("ascii")
+        values[tag] = ("UI", data + b"\x00" if len(data) % 2 else data)
+    body = b"".join(
+        (_LONG.pack(tag >> 16, tag & 65535, vr.encode(), 0, len(data)) + data)
+        if vr == "OB"
+        else (_SHORT.pack(tag >> 16, tag & 65535, vr.encode(), len(data)) + data)
+        for tag, (vr, data) in sorted(values.items())
+    )
+    length = _SHORT.pack(2, 0, b"UL", 4) + struct.pack("<L", len(body))
+    return _PREAMBLE + length + body
+
+
+def _pydicom_file_meta(ds: Dataset, record: InstanceRecord) -> bytes:
+    """Preamble, prefix and File Meta group of ``ds`` encoded by pydicom."""
+    meta = _file_meta(ds, record)
+    header = DicomBytesIO()
+    header.write(_PREAMBLE)
+    try:
+        write_file_meta_info(header, meta, enforce_standard=True)
+    except Exception as exc:  # an unusable transfer syntax or UID in the meta
+        raise ArchiveError(f"The instance's File Meta is invalid: {exc}") from exc
+    return bytes(header.getvalue())
+
+
+def file_meta_bytes(ds: Dataset, record: InstanceRecord) -> bytes:
+    """What a PS3.10 file of ``ds`` holds before its data set (PS3.10 7.1).
+
+    Raises
+    ------
+    ArchiveError
+        If the meta cannot be encoded (e.g. an empty Transfer Syntax UID).
+    """
+    packed = _packed_file_meta(ds, record.sop_class_uid, record.sop_instance_uid)
+    return packed if packed is not None else _pydicom_file_meta(ds, record)
+
+
 def encoded_writer(
     ds: Dataset, record: InstanceRecord, encoded: bytes
 ) -> Callable[[IO[bytes]], None]:
@@ -133,14 +246,7 @@ def encoded_writer(
     holds after its meta: nothing is decoded or re-encoded, as pynetdicom's
     ``storescp`` does.
     """
-    meta = _file_meta(ds, record)
-    header = DicomBytesIO()
-    header.write(b"\x00" * 128 + b"DICM")
-    try:
-        write_file_meta_info(header, meta, enforce_standard=True)
-    except Exception as exc:  # an unusable transfer syntax or UID in the meta
-        raise ArchiveError(f"The instance's File Meta is invalid: {exc}") from exc
-    prefix = header.getvalue()
+    prefix = file_meta_bytes(ds, record)
 
     def write(handle: IO[bytes]) -> None:
         handle.write(prefix)

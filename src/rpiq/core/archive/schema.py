@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from pydicom.datadict import tag_for_keyword
 from pydicom.multival import MultiValue
 
 from rpiq.core.sr.charset import escaped_person_name
@@ -139,16 +140,25 @@ def decode_value(text: str) -> StoredValue:
     return str(value)
 
 
+#: (keyword, tag) of each kept attribute, so absent ones are skipped cheaply.
+_TAGGED = tuple((a.keyword, tag_for_keyword(a.keyword)) for a in PATIENT_ATTRIBUTES)
+
+
 def patient_values(ds: Dataset) -> dict[str, StoredValue]:
     """The known (non-empty) patient attributes of ``ds``, by keyword."""
     values: dict[str, StoredValue] = {}
-    for attribute in PATIENT_ATTRIBUTES:
+    # An instance carries few of them: a tag look-up skips the absent ones
+    # (~5 us each through pydicom's keyword access, for every stored instance).
+    present = ds.keys()
+    for keyword, tag in _TAGGED:
+        if tag not in present:
+            continue
         try:
-            value = read_value(ds, attribute.keyword)
+            value = read_value(ds, keyword)
         except (ValueError, TypeError):  # undecodable value: treat as unknown
             continue
         if value is not None:
-            values[attribute.keyword] = value
+            values[keyword] = value
     return values
 
 

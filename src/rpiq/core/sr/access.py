@@ -131,6 +131,28 @@ def _fast_sequence(item: Dataset, raw: RawDataElement) -> tuple[bool, object]:
         return False, None
 
 
+def raw_sequence(item: Dataset, keyword: str) -> RawSequence | None:
+    """The sequence ``keyword`` of ``item`` read by :mod:`.rawread`, if it can.
+
+    For readers outside the tree parser (the archive's template check reads
+    the root's Content Template Sequence, PS3.3 C.17.3): a still-raw
+    little-endian SQ element comes back as light :class:`RawItem` items,
+    which decode a value only when asked, instead of pydicom Datasets.
+    ``None`` when absent, already decoded or irregular: the caller then reads
+    the element with pydicom as before.
+    """
+    spec = _tag_and_vr(keyword)
+    if spec is None:
+        return None
+    raw: object = item.get_item(spec[0])  # None when absent
+    if not isinstance(raw, RawDataElement) or not raw.value:
+        return None
+    if (raw.VR or spec[1]) != "SQ":
+        return None
+    done, value = _fast_sequence(item, raw)
+    return value if done and isinstance(value, RawSequence) else None
+
+
 def _encodings(item: Dataset) -> list[str]:
     """Python codecs of the item's Specific Character Set or its parent's."""
     # pydicom resolves the inherited set of a sequence item here (PS3.5 7.5).
