@@ -30,6 +30,7 @@ import time
 from typing import TYPE_CHECKING
 
 from rpiq.core.net.guard import guard_of, silence_message
+from rpiq.core.net.tuning import rearm_quickack
 from rpiq.core.net.wakeup import dul_waiter, hold_dul, resume_dul
 
 if TYPE_CHECKING:
@@ -124,8 +125,20 @@ class DirectLink:
             return False
         return waiter.is_held or waiter.hold(HOLD_TIMEOUT_S)
 
-    def release(self) -> None:
-        """Give the socket back to the DUL thread (idempotent)."""
+    def release(self, *, stop_reading: bool = False) -> None:
+        """Give the socket back to the DUL thread (idempotent).
+
+        Parameters
+        ----------
+        stop_reading : bool
+            The answer was given up, possibly in the middle of a PDU (one
+            refused by its header is still on the wire): the DUL thread must
+            not read on from there, where it would take the rest for PDUs. Its
+            reads are stopped first (it then sees the transport closed), so
+            the association can only be aborted.
+        """
+        if stop_reading:
+            self._guard.stop_reading()
         with contextlib.suppress(OSError):
             self._sock.settimeout(self._timeout)
         # pynetdicom restarts its idle timer on every PDU its DUL reads; ours
@@ -201,6 +214,7 @@ class DirectLink:
             if now >= next_poll:
                 poll()
                 next_poll = now + POLL_S
+            rearm_quickack(self._sock)  # as pynetdicom's reads are (net.tuning)
             try:
                 chunk = self._sock.recv(min(size - len(data), _CHUNK))
             except TimeoutError:

@@ -49,6 +49,21 @@ def tune_socket(sock: socket.socket | Any) -> None:
         return
 
 
+def rearm_quickack(sock: socket.socket | Any) -> None:
+    """Ask Linux to acknowledge the next segments at once (TCP_QUICKACK).
+
+    Linux clears QUICKACK after a few segments; a peer that still uses Nagle
+    (e.g. an untuned pynetdicom SCP) waits for our ACK before sending the next
+    small PDU, so it is re-armed before every read.
+    """
+    if _QUICKACK is None:
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+    except (OSError, AttributeError, ValueError):
+        return  # a closed socket: tuning is an optimisation only
+
+
 def _quickack_recv(assoc: Association) -> None:
     """Re-arm TCP_QUICKACK before each read of the association socket.
 

@@ -255,7 +255,7 @@ def _find(
         context_id, syntax = _send(assoc, link, request, msg_id, profile.dimse_timeout)
     except (LinkLost, ValueError) as exc:  # association gone, or unencodable
         if isinstance(exc, LinkLost):
-            link.release()
+            link.release(stop_reading=True)
             abort_association(assoc)
         yield Failed(
             "aborted",
@@ -288,7 +288,7 @@ def _find(
         lost = exc
     if lost is not None:
         # Whatever the peer is doing, stop it; the association cannot be reused.
-        link.release()
+        link.release(stop_reading=True)
         abort_association(assoc)
         yield Failed(lost.kind, lost.message, from_dataset(None), _ms_since(start))
         return
