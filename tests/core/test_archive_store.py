@@ -12,6 +12,7 @@ import pytest
 from pydicom import config, dcmread
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ImplicitVRLittleEndian
+from tests.tempfiles import unfinished
 
 from rpiq.core.archive import Archive, ArchiveError, ArchiveWriteError
 from rpiq.core.archive.index import IndexWriter
@@ -109,7 +110,7 @@ def test_path_traversal_and_invalid_uids_are_refused(archive, uid, monkeypatch):
     with pytest.raises(ArchiveError, match="not a valid DICOM UID"):
         archive.store(instance(uid=uid))
     assert files_under(archive.root / "instances") == []
-    assert files_under(archive.root / "tmp") == []
+    assert unfinished(archive.root / "tmp") == []
     assert archive.counts() == (0, 0)
 
 
@@ -143,7 +144,7 @@ def test_disk_full_raises_and_leaves_no_row_and_no_partial_file(archive, monkeyp
     monkeypatch.undo()
     assert archive.counts() == (0, 0)
     assert files_under(archive.root / "instances") == []
-    assert files_under(archive.root / "tmp") == []
+    assert unfinished(archive.root / "tmp") == []
 
 
 def test_failed_rename_leaves_nothing(archive, monkeypatch):
@@ -156,7 +157,7 @@ def test_failed_rename_leaves_nothing(archive, monkeypatch):
     monkeypatch.undo()
     assert archive.counts() == (0, 0)
     assert files_under(archive.root / "instances") == []
-    assert files_under(archive.root / "tmp") == []
+    assert unfinished(archive.root / "tmp") == []
 
 
 def test_failed_index_transaction_removes_the_new_file(archive, monkeypatch):

@@ -21,6 +21,7 @@ from pydicom import dcmread
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid
 from pynetdicom import AE
+from tests.tempfiles import unfinished
 
 from rpiq.core.archive import Archive
 from rpiq.core.net.ae import VERIFICATION_UID
@@ -130,7 +131,7 @@ def test_full_disk_answers_out_of_resources_and_keeps_the_archive_whole(
     assert set(rows) == acknowledged  # no row for a refused instance
     files = set((root / "instances").rglob("*.dcm"))
     assert files == set(rows.values())  # no partial or unindexed file
-    assert list((root / "tmp").iterdir()) == []
+    assert unfinished(root / "tmp") == []
     for uid, path in rows.items():
         assert dcmread(path).SOPInstanceUID == uid
     with sqlite3.connect(root / "index.sqlite3") as db:
