@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import statistics
 import time
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pynetdicom import AE
@@ -20,6 +22,11 @@ from rpiq.core.net.tuning import TUNING_HANDLERS
 from rpiq.core.query.engine import QuerySession
 from rpiq.core.query.events import Done
 from rpiq.core.query.request import QueryRequest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from pynetdicom.association import Association
 
 pytestmark = pytest.mark.network
 
@@ -38,7 +45,9 @@ def _count_dul_loops(monkeypatch: pytest.MonkeyPatch, seconds: float) -> int:
     return loops["dul"]
 
 
-def test_idle_tuned_association_loops_rarely(start_scp, monkeypatch):
+@contextmanager
+def tuned_echo_association(start_scp: Any) -> Iterator[Association]:
+    """A plain pynetdicom Verification association with RPIQ's tuning."""
     running = start_scp()
     ae = AE(ae_title="TUNED")
     ae.add_requested_context(VERIFICATION_UID)
@@ -47,10 +56,16 @@ def test_idle_tuned_association_loops_rarely(start_scp, monkeypatch):
     )
     assert assoc.is_established
     try:
-        # pynetdicom's 1 ms poll (0.2 ms when tuned) would loop 500-2500 times.
-        assert 0 < _count_dul_loops(monkeypatch, 0.5) < 100
+        yield assoc
     finally:
         assoc.release()
+    assert assoc.is_released
+
+
+def test_idle_tuned_association_loops_rarely(start_scp, monkeypatch):
+    with tuned_echo_association(start_scp):
+        # pynetdicom's 1 ms poll (0.2 ms when tuned) would loop 500-2500 times.
+        assert 0 < _count_dul_loops(monkeypatch, 0.5) < 100
 
 
 def test_engine_session_holds_its_dul_thread_between_queries(fake_profile, monkeypatch):
@@ -82,20 +97,10 @@ def test_opening_a_session_does_not_wait_for_the_reactor(fake_profile):
 def test_pynetdicom_requests_on_a_tuned_association_are_prompt(start_scp):
     # pynetdicom's own send_c_echo pauses the (unparked) reactor and polls
     # until it is paused; the reactor must not sit out its capped wait first.
-    running = start_scp()
-    ae = AE(ae_title="TUNED")
-    ae.add_requested_context(VERIFICATION_UID)
-    assoc = ae.associate(
-        "127.0.0.1", running.port, ae_title="RPIQ", evt_handlers=TUNING_HANDLERS
-    )
-    assert assoc.is_established
-    try:
+    with tuned_echo_association(start_scp) as assoc:
         times = []
         for _ in range(9):
             start = time.perf_counter()
             assert assoc.send_c_echo().Status == 0
             times.append(time.perf_counter() - start)
         assert statistics.median(times) < wakeup.MAX_WAIT_S
-    finally:
-        assoc.release()
-    assert assoc.is_released

@@ -30,15 +30,18 @@ NO_DATA_SET: Final = 257
 RESPONSE_BIT: Final = 32768
 """Set in the Command Field of every response (8000H, PS3.7 Table E.1-1)."""
 
-# Command elements read here (PS3.7 Table E.1-1, E.2-1), as 32-bit tags.
-_AFFECTED_SOP_CLASS: Final = 0x00000002
-_COMMAND_FIELD: Final = 0x00000100
-_MESSAGE_ID: Final = 0x00000110
-_RESPONDING_TO: Final = 0x00000120
-_DATA_SET_TYPE: Final = 0x00000800
-_STATUS: Final = 0x00000900
-_OFFENDING: Final = 0x00000901
-_ERROR_COMMENT: Final = 0x00000902
+# Command elements (PS3.7 Table E.1-1, E.2-1), as 32-bit tags; also used to
+# pack requests (query.send).
+GROUP_LENGTH: Final = 0x00000000
+AFFECTED_SOP_CLASS: Final = 0x00000002
+COMMAND_FIELD: Final = 0x00000100
+MESSAGE_ID: Final = 0x00000110
+RESPONDING_TO: Final = 0x00000120
+PRIORITY: Final = 0x00000700
+DATA_SET_TYPE: Final = 0x00000800
+STATUS: Final = 0x00000900
+OFFENDING: Final = 0x00000901
+ERROR_COMMENT: Final = 0x00000902
 
 _ELEMENT: Final = struct.Struct("<HHL")
 _PDV: Final = struct.Struct(">LBB")
@@ -130,24 +133,22 @@ def decode_command(data: bytes) -> Command:
             )
         values[element] = data[pos : pos + length]
         pos += length
-    if _COMMAND_FIELD not in values:
+    if COMMAND_FIELD not in values:
         raise CommandError("no Command Field (0000,0100)")
-    offending = values.get(_OFFENDING, b"")
+    offending = values.get(OFFENDING, b"")
     if len(offending) % 4:
         raise CommandError("an Offending Element that is not a list of tags")
     tags = struct.unpack(f"<{len(offending) // 2}H", offending)
-    comment = values.get(_ERROR_COMMENT)
-    sop_class = values.get(_AFFECTED_SOP_CLASS)
+    comment = values.get(ERROR_COMMENT)
+    sop_class = values.get(AFFECTED_SOP_CLASS)
     return Command(
-        field=_us(values[_COMMAND_FIELD]),
-        message_id=_us(values[_MESSAGE_ID]) if _MESSAGE_ID in values else None,
-        responding_to=(
-            _us(values[_RESPONDING_TO]) if _RESPONDING_TO in values else None
-        ),
+        field=_us(values[COMMAND_FIELD]),
+        message_id=_us(values[MESSAGE_ID]) if MESSAGE_ID in values else None,
+        responding_to=(_us(values[RESPONDING_TO]) if RESPONDING_TO in values else None),
         data_set_type=(
-            _us(values[_DATA_SET_TYPE]) if _DATA_SET_TYPE in values else NO_DATA_SET
+            _us(values[DATA_SET_TYPE]) if DATA_SET_TYPE in values else NO_DATA_SET
         ),
-        status=_us(values[_STATUS]) if _STATUS in values else None,
+        status=_us(values[STATUS]) if STATUS in values else None,
         error_comment=_text(comment) if comment else None,
         offending=tuple((tags[i] << 16) | tags[i + 1] for i in range(0, len(tags), 2)),
         sop_class=_text(sop_class) if sop_class is not None else None,

@@ -16,6 +16,17 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Final
 
+from rpiq.core.query.message import (
+    AFFECTED_SOP_CLASS,
+    COMMAND_FIELD,
+    DATA_SET_TYPE,
+    GROUP_LENGTH,
+    MESSAGE_ID,
+    NO_DATA_SET,
+    PRIORITY,
+    RESPONDING_TO,
+)
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -27,24 +38,12 @@ C_FIND_RQ: Final = 0x20
 C_CANCEL_RQ: Final = 4095
 """Command Field of a C-CANCEL-RQ (0FFFH, PS3.7 Table E.1-1)."""
 
-NO_DATA_SET: Final = 257
-"""Command Data Set Type for "no data set" (0101H, PS3.7 E.1)."""
-
 PRIORITY_LOW: Final = 2
 """Priority LOW (PS3.7 9.1.2.1.4), pynetdicom's default."""
 
 DATA_SET_PRESENT: Final = 1
 """Command Data Set Type: any value but 257 (0101H, "no data set") means one
 follows (PS3.7 E.1)."""
-
-# Command elements (PS3.7 Table E.1-1), as 32-bit tags.
-_GROUP_LENGTH: Final = 0x00000000
-_AFFECTED_SOP_CLASS: Final = 0x00000002
-_COMMAND_FIELD: Final = 0x00000100
-_MESSAGE_ID: Final = 0x00000110
-_RESPONDING_TO: Final = 0x00000120
-_PRIORITY: Final = 0x00000700
-_DATA_SET_TYPE: Final = 0x00000800
 
 _US: Final = struct.Struct("<HHLH")
 _UL: Final = struct.Struct("<HHLL")
@@ -86,11 +85,11 @@ def find_command(
         Command Group Length (0000,0000) first, then the elements in tag order.
     """
     return _with_group_length(
-        _uid_element(_AFFECTED_SOP_CLASS, sop_class_uid),
-        _us_element(_COMMAND_FIELD, C_FIND_RQ),
-        _us_element(_MESSAGE_ID, msg_id),
-        _us_element(_PRIORITY, priority),
-        _us_element(_DATA_SET_TYPE, DATA_SET_PRESENT),
+        _uid_element(AFFECTED_SOP_CLASS, sop_class_uid),
+        _us_element(COMMAND_FIELD, C_FIND_RQ),
+        _us_element(MESSAGE_ID, msg_id),
+        _us_element(PRIORITY, priority),
+        _us_element(DATA_SET_TYPE, DATA_SET_PRESENT),
     )
 
 
@@ -101,15 +100,15 @@ def cancel_command(msg_id: int) -> bytes:
     "none", after Command Group Length.
     """
     return _with_group_length(
-        _us_element(_COMMAND_FIELD, C_CANCEL_RQ),
-        _us_element(_RESPONDING_TO, msg_id),
-        _us_element(_DATA_SET_TYPE, NO_DATA_SET),
+        _us_element(COMMAND_FIELD, C_CANCEL_RQ),
+        _us_element(RESPONDING_TO, msg_id),
+        _us_element(DATA_SET_TYPE, NO_DATA_SET),
     )
 
 
 def _with_group_length(*elements: bytes) -> bytes:
     body = b"".join(elements)
-    return _UL.pack(*divmod(_GROUP_LENGTH, 1 << 16), 4, len(body)) + body
+    return _UL.pack(*divmod(GROUP_LENGTH, 1 << 16), 4, len(body)) + body
 
 
 def _fragments(data: bytes, size: int) -> Iterator[tuple[bytes, bool]]:
