@@ -10,7 +10,7 @@ import warnings
 import pytest
 
 from rpiq.core.profiles import TlsSettings
-from rpiq.core.query.engine import run_query
+from rpiq.core.query.engine import QuerySession, run_query
 from rpiq.core.query.events import Done, Failed, Match
 from rpiq.core.query.request import QueryRequest
 from rpiq.core.scp import AssociationRejected, ScpError, ScpTlsSettings
@@ -50,6 +50,21 @@ def test_query_over_tls(start_scp, pki, sr_factory, send_store):
     events, done = last_event(running, client_tls(pki, None))
     assert isinstance(done, Done), done
     assert any(isinstance(e, Match) for e in events)
+
+
+def test_large_answers_on_a_held_tls_session(start_scp, pki, sr_factory, send_store):
+    """The query thread reads TLS records itself (net.direct): many PDUs each."""
+    running = start_scp(tls=tls_settings(pki, verify_clients=False))
+    plain = start_scp(archive=running.archive)
+    send_store(plain.port, [sr_factory("TLS-1", items=1000)])
+    profile = running.profile(tls=client_tls(pki, None), max_pdu=16384)
+    with QuerySession(profile) as session:
+        for _ in range(3):
+            events = list(session.query(QueryRequest("TLS-1")))
+            done = events[-1]
+            assert isinstance(done, Done), done
+            (match,) = [e for e in events if isinstance(e, Match)]
+            assert len(list(match.root.walk())) >= 1000
 
 
 def test_plain_client_cannot_talk_to_tls_server(start_scp, pki):

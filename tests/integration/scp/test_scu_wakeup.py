@@ -20,7 +20,7 @@ from rpiq.core.net import wakeup
 from rpiq.core.net.ae import VERIFICATION_UID
 from rpiq.core.net.tuning import TUNING_HANDLERS
 from rpiq.core.query.engine import QuerySession
-from rpiq.core.query.events import Done
+from rpiq.core.query.events import Done, Failed
 from rpiq.core.query.request import QueryRequest
 
 if TYPE_CHECKING:
@@ -104,3 +104,18 @@ def test_pynetdicom_requests_on_a_tuned_association_are_prompt(start_scp):
             assert assoc.send_c_echo().Status == 0
             times.append(time.perf_counter() - start)
         assert statistics.median(times) < wakeup.MAX_WAIT_S
+
+
+def test_peer_gone_while_the_session_is_idle_fails_the_next_query(start_scp):
+    """The held DUL thread does not notice the peer leaving; the query does."""
+    running = start_scp()
+    with QuerySession(running.profile()) as session:
+        first = list(session.query(QueryRequest("NOBODY")))[-1]
+        assert isinstance(first, Done)
+        running.service.stop()  # aborts the open association, stops listening
+        start = time.monotonic()
+        final = list(session.query(QueryRequest("NOBODY")))[-1]
+        assert isinstance(final, Failed), final
+        assert final.kind == "aborted", final.message
+        assert "A-ABORT" in final.message
+        assert time.monotonic() - start < 2.0
