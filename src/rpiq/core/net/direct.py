@@ -72,7 +72,7 @@ class LinkLost(Exception):
 
 
 _CLOSED = "The peer closed or reset the connection before its final response."
-_INVALID = (
+INVALID_PDU = (  # also for a malformed PDV item (query.message)
     "The peer sent a PDU that cannot be decoded or is not valid at this point "
     "of the association (PS3.8 9.2, 9.3), so the association was aborted."
 )
@@ -201,7 +201,7 @@ class DirectLink:
                 "before its final response.",
             )
         if pdu_type != P_DATA_TF:
-            raise LinkLost("protocol", _INVALID)
+            raise LinkLost("protocol", INVALID_PDU)
         return pdu_type, self._read(length, poll, started=True)
 
     def _read(self, size: int, poll: Callable[[], None], *, started: bool) -> bytes:
@@ -235,8 +235,3 @@ class DirectLink:
             self.received_bytes += len(chunk)
             now = last_data = time.monotonic()
         return bytes(data)
-
-
-def invalid_pdu_message() -> str:
-    """The message for a PDU that cannot be decoded (PS3.8 9.3)."""
-    return _INVALID

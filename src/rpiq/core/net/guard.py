@@ -129,7 +129,6 @@ class ReceiveGuard:
     def __init__(self, assoc: Association, max_message_bytes: int) -> None:
         self._assoc = assoc
         self.max_message_bytes = max_message_bytes
-        self.received_bytes = 0
         self._violation: Violation | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -293,7 +292,6 @@ class ReceiveGuard:
             if not chunk:  # closed: pynetdicom sees a short read (Evt17)
                 break
             data += chunk
-            self.received_bytes += len(chunk)
             last = time.monotonic()
         return data
 

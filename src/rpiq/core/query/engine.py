@@ -255,8 +255,7 @@ def _find(
         context_id, syntax = _send(assoc, link, request, msg_id, profile.dimse_timeout)
     except (LinkLost, ValueError) as exc:  # association gone, or unencodable
         if isinstance(exc, LinkLost):
-            link.release(stop_reading=True)
-            abort_association(assoc)
+            _give_up(assoc, link)
         yield Failed(
             "aborted",
             f"The query could not be sent: {exc}",
@@ -287,9 +286,7 @@ def _find(
     except AnswerLost as exc:
         lost = exc
     if lost is not None:
-        # Whatever the peer is doing, stop it; the association cannot be reused.
-        link.release(stop_reading=True)
-        abort_association(assoc)
+        _give_up(assoc, link)
         yield Failed(lost.kind, lost.message, from_dataset(None), _ms_since(start))
         return
     elapsed = _ms_since(start)
@@ -301,6 +298,16 @@ def _find(
         tuple(problems),
         functools.partial(_report, request, answer, root),
     )
+
+
+def _give_up(assoc: Association, link: DirectLink) -> None:
+    """Abort after a lost answer: whatever the peer is doing, stop it.
+
+    The DUL thread gets the socket back with its reads stopped (the stream may
+    be in the middle of a PDU); the association cannot be reused.
+    """
+    link.release(stop_reading=True)
+    abort_association(assoc)
 
 
 def _on_pending(

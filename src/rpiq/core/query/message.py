@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 
 from pynetdicom.dimse_messages import _MESSAGE_TYPES
 
-from rpiq.core.net.direct import LinkLost, invalid_pdu_message
+from rpiq.core.net.direct import INVALID_PDU, LinkLost
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -208,7 +208,7 @@ def _pdvs(body: bytes) -> list[tuple[int, int, bytes]]:
         if length < 2:
             raise _undecodable("a PDV item without its message control header")
         if length > end - pos - 4:
-            raise LinkLost("protocol", invalid_pdu_message())
+            raise LinkLost("protocol", INVALID_PDU)
         items.append((context_id, control, body[pos + _PDV.size : pos + 4 + length]))
         pos += 4 + length
     if not items:
