@@ -67,9 +67,9 @@ def main() -> None:
     folder, port_file = sys.argv[1], sys.argv[2]
     handlers: list[Any] = [(evt.EVT_C_FIND, make_handler(folder))]
     if "--tuned" in sys.argv:
-        from rpiq.core.net.tuning import TUNING_HANDLERS, configure_identifier_logging
+        from rpiq.core.net.tuning import TUNING_HANDLERS, configure_pynetdicom_logging
 
-        configure_identifier_logging()
+        configure_pynetdicom_logging()
         handlers.extend(TUNING_HANDLERS)
     ae = AE()
     ae.add_supported_context(GENERAL_RPI)

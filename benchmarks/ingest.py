@@ -48,7 +48,7 @@ from pynetdicom import AE
 
 from rpiq.core.net.ae import VERIFICATION_UID
 from rpiq.core.net.reactor import park_reactor, unpark_reactor
-from rpiq.core.net.tuning import TUNING_HANDLERS, configure_identifier_logging
+from rpiq.core.net.tuning import TUNING_HANDLERS, configure_pynetdicom_logging
 from rpiq.core.scp import QueryAnswer, ScpService, ScpSettings
 from rpiq.core.sr.encode import encode_root
 from rpiq.core.sr.samples import sized_tree
@@ -334,7 +334,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="100 instances")
     args = parser.parse_args()
     count = 100 if args.quick else args.count
-    configure_identifier_logging()
+    configure_pynetdicom_logging()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("CT image", "RPI SR (20 items)"):

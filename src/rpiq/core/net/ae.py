@@ -9,7 +9,7 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom import AE
 
 from rpiq.core.net.guard import MAX_MESSAGE_BYTES, install_guard
-from rpiq.core.net.tuning import configure_identifier_logging, tune_association
+from rpiq.core.net.tuning import configure_pynetdicom_logging, tune_association
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -83,7 +83,7 @@ def make_scu_ae(
         Largest DIMSE message accepted from the peer (see
         :mod:`rpiq.core.net.guard`).
     """
-    configure_identifier_logging()
+    configure_pynetdicom_logging()
     ae = _TunedAE(profile.calling_ae, max_message_bytes)
     ae.connection_timeout = profile.connect_timeout
     ae.acse_timeout = profile.acse_timeout

@@ -36,7 +36,7 @@ from pynetdicom.presentation import PresentationContext
 
 from rpiq.core.errors import RpiqError
 from rpiq.core.net.ae import VERIFICATION_UID
-from rpiq.core.net.tuning import TUNING_HANDLERS, configure_identifier_logging
+from rpiq.core.net.tuning import TUNING_HANDLERS, configure_pynetdicom_logging
 from rpiq.core.scp import guard, handlers, lifecycle, memory
 from rpiq.core.scp.events import (
     AssociationRejected,
@@ -265,7 +265,7 @@ class ScpService:
             if self._server is not None:
                 raise ScpError("the SCP is already running")
             settings = self.settings.validate()
-            configure_identifier_logging()
+            configure_pynetdicom_logging()
             quiet_pydicom_warnings()
             memory.limit_malloc_arenas()
             ssl_context = self._ssl_context()
