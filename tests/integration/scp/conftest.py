@@ -149,11 +149,12 @@ def store_with_pynetdicom(
     datasets: list[Dataset],
     ae_title: str = "STORE-SCU",
     called: str = "RPIQ",
+    syntax: str = ExplicitVRLittleEndian,
 ) -> list[int]:
     """Send ``datasets`` on one association (pynetdicom example style)."""
     ae = AE(ae_title=ae_title)
     for uid in {str(ds.SOPClassUID) for ds in datasets}:
-        ae.add_requested_context(uid, ExplicitVRLittleEndian)
+        ae.add_requested_context(uid, syntax)
     assoc = ae.associate("127.0.0.1", port, ae_title=called)
     assert assoc.is_established
     # pynetdicom's requestor reactor may steal a fast C-STORE-RSP from the

@@ -71,6 +71,17 @@ without being decoded.
 """
 
 
+MAX_INFLATED_INSTANCE_BYTES = 1 << 30
+"""Largest C-STORE data set inflated from Deflated Explicit VR Little Endian.
+
+pynetdicom would inflate a deflated data set whole before our handler saw it:
+deflate reaches ~1000:1, so a few MB on the wire could ask for gigabytes.
+1 GiB keeps any real deflated instance (in practice SR documents and other
+non-image objects, PS3.5 A.5) and bounds what one peer can make us allocate;
+a larger one gets A700 (out of resources) and nothing is stored.
+"""
+
+
 def error_comment(text: str) -> str:
     """``text`` as a valid LO value: no backslash, at most 64 characters."""
     clean = " ".join(text.replace("\\", "/").split())
@@ -132,6 +143,10 @@ class _UnreadableIdentifierError(Exception):
     """The request identifier could not be decoded."""
 
 
+class _InflateLimitError(ValueError):
+    """A deflated data set inflates beyond its limit (or is not deflate data)."""
+
+
 @dataclass
 class _Reply:
     """What the C-FIND handler sends: nothing (Success), a status, or a match."""
@@ -172,18 +187,31 @@ def _requested_tid(identifier: Dataset) -> int | None:
         return None
 
 
-def _inflate(data: bytes) -> bytes:
-    """Raw-inflate at most :data:`MAX_IDENTIFIER_BYTES` (PS3.5 A.5)."""
+def _inflate_at_most(data: bytes, limit: int) -> bytes:
+    """Raw-inflate ``data`` (PS3.5 A.5), allocating at most ``limit`` + 1 bytes.
+
+    Raises
+    ------
+    _InflateLimitError
+        Not deflate data, or it inflates to more than ``limit`` bytes.
+    """
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     try:
-        inflated = inflater.decompress(data, MAX_IDENTIFIER_BYTES + 1)
+        inflated = inflater.decompress(data, limit + 1)
     except zlib.error as exc:
-        raise _UnreadableIdentifierError(f"bad deflate data: {exc}") from exc
-    if len(inflated) > MAX_IDENTIFIER_BYTES:
-        raise _UnreadableIdentifierError(
-            f"it inflates to more than {MAX_IDENTIFIER_BYTES} bytes"
-        )
+        raise _InflateLimitError(f"bad deflate data: {exc}") from exc
+    if len(inflated) > limit:
+        size = f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit} bytes"
+        raise _InflateLimitError(f"it inflates to more than {size}")
     return inflated
+
+
+def _inflate(data: bytes) -> bytes:
+    """Raw-inflate at most :data:`MAX_IDENTIFIER_BYTES` (PS3.5 A.5)."""
+    try:
+        return _inflate_at_most(data, MAX_IDENTIFIER_BYTES)
+    except _InflateLimitError as exc:
+        raise _UnreadableIdentifierError(str(exc)) from exc
 
 
 def _bounded_identifier(event: Event) -> Dataset | None:
@@ -358,8 +386,19 @@ def _status_info(reply: _Reply) -> StatusInfo:
 
 
 def _received(event: Event) -> Dataset:
-    """The received instance with its File Meta Information (PS3.10 7.1)."""
-    ds = event.dataset
+    """The received instance with its File Meta Information (PS3.10 7.1).
+
+    A deflated data set is inflated here, within
+    :data:`MAX_INFLATED_INSTANCE_BYTES` (raises :class:`_InflateLimitError`),
+    rather than whole by pynetdicom's ``event.dataset``.
+    """
+    syntax = event.context.transfer_syntax
+    raw = getattr(event.request, "DataSet", None)
+    if syntax.is_deflated and isinstance(raw, BytesIO):
+        inflated = _inflate_at_most(raw.getvalue(), MAX_INFLATED_INSTANCE_BYTES)
+        ds = decode(BytesIO(inflated), syntax.is_implicit_VR, syntax.is_little_endian)
+    else:
+        ds = event.dataset
     ds.file_meta = event.file_meta
     return ds
 
@@ -391,6 +430,11 @@ def handle_store(event: Event, archive: ScpArchive, notify: Notify) -> int | Dat
     """
     try:
         ds = _received(event)
+    except _InflateLimitError as exc:
+        report_failure(notify, "C-STORE", exc)
+        return failure_status(
+            RpiqStatus.OUT_OF_RESOURCES, f"Deflated data set refused: {exc}"
+        )
     except Exception as exc:  # noqa: BLE001 — undecodable data set
         report_failure(notify, "C-STORE", exc)
         return failure_status(
