@@ -294,3 +294,30 @@ def test_keyboard_shortcuts_run_and_cancel(qtbot, window, fake_scp):
     with qtbot.waitSignal(window.controller.finished, timeout=5000) as blocker:
         qtbot.keyClick(window.results.tree, Qt.Key.Key_Escape)
     assert blocker.args[0].cancelled
+
+
+def test_key_outside_the_profile_character_set_is_not_sent(
+    qtbot, profile_store, fake_scp, fake_profile
+):
+    from dataclasses import replace
+
+    profile_store.add(replace(fake_profile, character_set="ISO_IR 100"), replace=True)
+    profile_store.save()
+    w = MainWindow(profile_store, HistoryStore.default())
+    qtbot.addWidget(w)
+    w.show()
+    w.start()
+    qtbot.waitUntil(lambda: w.panel.profile_name() == "fake", timeout=5000)
+    try:
+        w.panel.patient_id_edit.setText("王-1")  # QTest types ASCII only
+        qtbot.mouseClick(w.panel.run_button, Qt.MouseButton.LeftButton)
+        box = w.findChild(QMessageBox, "queryRefusedBox")
+        assert box is not None
+        assert "Patient ID" in box.text()
+        assert "ISO_IR 100" in box.text()
+        assert "preferred character set" in box.text()
+        assert not w.controller.busy
+        assert fake_scp.requests == []
+        box.accept()
+    finally:
+        w.shutdown()

@@ -665,6 +665,19 @@ def test_request_refuses_keys_its_charset_cannot_carry(
     assert raised.value.field == field
 
 
+def test_profile_preference_applies_only_where_the_request_names_no_set() -> None:
+    latin = QueryRequest("Jérôme-1").preferring("ISO_IR 100")
+    assert latin.to_identifier().SpecificCharacterSet == "ISO_IR 100"
+    own = QueryRequest("Jérôme-1", character_set=UTF8)
+    assert own.preferring("ISO_IR 100") is own
+    plain = QueryRequest("Jérôme-1")
+    assert plain.preferring(None) is plain
+    with pytest.raises(ValidationError) as raised:
+        QueryRequest("王-1").preferring("ISO_IR 100")
+    assert raised.value.field == "Patient ID"
+    assert "preferred character set" in raised.value.message
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_request_sends_keys_in_the_declared_charset(case: Case) -> None:
     sent = on_the_wire(request_for(case, case.charset).to_identifier())

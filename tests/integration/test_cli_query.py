@@ -243,3 +243,41 @@ def test_help_of_every_subcommand_is_complete(capsys):
             main([cmd, "--help"])
         assert info.value.code == 0
         assert "usage: rpiq" in capsys.readouterr().out
+
+
+def _save_profile(fake_scp, character_set):
+    from rpiq.core.profiles import AEProfile, ProfileStore
+
+    store = ProfileStore.default()
+    store.load()
+    store.add(
+        AEProfile(
+            name="latin1",
+            called_ae="FAKE-RPI",
+            port=fake_scp.port,
+            character_set=character_set,
+        )
+    )
+    store.save()
+
+
+def test_profile_character_set_is_declared_for_keys_that_need_it(fake_scp, capsys):
+    _save_profile(fake_scp, "ISO_IR 100")
+    code, out, _ = run(capsys, "query", "--profile", "latin1", "-k", "Jérôme-1")
+    assert code == 0, out
+    sent = fake_scp.requests[-1]
+    assert sent.SpecificCharacterSet == "ISO_IR 100"
+    assert sent.PatientID == "Jérôme-1"
+    code, _, _ = run(capsys, "query", "--profile", "latin1", "-k", "PAT-1")
+    assert code == 0
+    assert "SpecificCharacterSet" not in fake_scp.requests[-1]  # plain ASCII
+
+
+def test_key_outside_the_profile_character_set_is_refused(fake_scp, capsys):
+    _save_profile(fake_scp, "ISO_IR 100")
+    code, _, err = run(capsys, "query", "--profile", "latin1", "-k", "王-1")
+    assert code == 2
+    assert "Patient ID" in err
+    assert "ISO_IR 100" in err
+    assert "preferred character set" in err
+    assert fake_scp.requests == []  # nothing was sent

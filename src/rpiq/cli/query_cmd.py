@@ -123,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
         args.patient_id, args.issuer, RpiSopClass.from_keyword(args.sop), args.template
     )
     profile = profile_from_args(args)
+    request = request.preferring(profile.character_set)
     if args.repeat < 1:
         error("--repeat must be at least 1.")
         return Exit.USAGE

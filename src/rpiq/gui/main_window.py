@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rpiq.core.errors import ValidationError
 from rpiq.gui.answer import Answer, ConformanceChecked
 from rpiq.gui.export_actions import AnswerExporter
 from rpiq.gui.history_actions import HistoryActions
@@ -200,12 +201,31 @@ class MainWindow(QMainWindow):
         if name is None or self.controller.busy:
             return
         profile = self.profiles.get(name)
+        try:
+            request = request.preferring(profile.character_set)
+        except ValidationError as exc:
+            self._refuse_query(f"Profile {profile.name}: {exc}")
+            return
         target = f"{profile.name} ({profile.called_ae}@{profile.host}:{profile.port})"
         self.answer = None
         self._running = (profile.name, request)
         self.results.begin(request, target)
         self.controller.run(profile, request)
         self.update_actions()
+
+    def _refuse_query(self, reason: str) -> None:
+        """Say why a query was not sent: status bar and a non-blocking box."""
+        self.notify(reason, ok=False)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Query not sent",
+            reason,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("queryRefusedBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def cancel_query(self) -> None:
         """Cancel the running query (no-op when idle)."""

@@ -7,7 +7,7 @@ invalid is ever sent, and every message names the field the user must fix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from pydicom.datadict import dictionary_VR, tag_for_keyword
@@ -134,6 +134,29 @@ class QueryRequest:
         object.__setattr__(self, "template", tid)
         keys = tuple(_check_return_key(k) for k in self.return_keys)
         object.__setattr__(self, "return_keys", keys)
+
+    def preferring(self, character_set: str | None) -> QueryRequest:
+        """The request in a profile's preferred character set (AEProfile).
+
+        The set is declared, as Specific Character Set, only when a key needs
+        it (:attr:`needs_character_set`). A request that names its own set,
+        or no preferred set, is returned unchanged.
+
+        Raises
+        ------
+        ValidationError
+            Naming the key that the preferred set cannot carry.
+        """
+        if not character_set or self.character_set is not None:
+            return self
+        try:
+            return replace(self, character_set=character_set)
+        except ValidationError as exc:
+            raise ValidationError(
+                exc.field,
+                f"{exc.message}. {character_set} is the profile's preferred "
+                "character set.",
+            ) from None
 
     @property
     def tid(self) -> int:
