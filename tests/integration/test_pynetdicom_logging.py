@@ -10,7 +10,7 @@ import pytest
 from rpiq.core.net.echo import verify
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from rpiq.core.profiles import AEProfile
 
@@ -21,37 +21,36 @@ ECHO_DETAIL = "Received Echo Response"
 
 
 @pytest.fixture
-def pynetdicom_level() -> Iterator[logging.Logger]:
+def echo_logged(
+    fake_profile: AEProfile, caplog: pytest.LogCaptureFixture
+) -> Iterator[Callable[[int], str]]:
+    """``echo_logged(level)``: pynetdicom's log text of one C-ECHO at ``level``."""
     logger = logging.getLogger("pynetdicom")
-    level = logger.level
-    yield logger
-    logger.setLevel(level)
+    saved = logger.level
 
+    def run(level: int) -> str:
+        caplog.clear()
+        logger.setLevel(level)
+        with caplog.at_level(level, logger="pynetdicom"):
+            assert verify(fake_profile).status.code == 0
+        return " ".join(
+            r.getMessage() for r in caplog.records if r.name.startswith("pynetdicom")
+        )
 
-def _messages(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name.startswith("pynetdicom")]
+    yield run
+    logger.setLevel(saved)
 
 
 def test_debug_logging_shows_every_dimse_message(
-    fake_profile: AEProfile,
-    pynetdicom_level: logging.Logger,
-    caplog: pytest.LogCaptureFixture,
+    echo_logged: Callable[[int], str],
 ) -> None:
-    pynetdicom_level.setLevel(logging.DEBUG)
-    with caplog.at_level(logging.DEBUG, logger="pynetdicom"):
-        assert verify(fake_profile).status.code == 0
-    assert ECHO_DETAIL in " ".join(_messages(caplog))
+    assert ECHO_DETAIL in echo_logged(logging.DEBUG)
 
 
 def test_info_logging_keeps_association_lines_without_message_detail(
-    fake_profile: AEProfile,
-    pynetdicom_level: logging.Logger,
-    caplog: pytest.LogCaptureFixture,
+    echo_logged: Callable[[int], str],
 ) -> None:
     """The log file's INFO level: associations logged, no per-message detail."""
-    pynetdicom_level.setLevel(logging.INFO)
-    with caplog.at_level(logging.INFO, logger="pynetdicom"):
-        assert verify(fake_profile).status.code == 0
-    messages = " ".join(_messages(caplog))
+    messages = echo_logged(logging.INFO)
     assert "Association Accepted" in messages
     assert ECHO_DETAIL not in messages
