@@ -17,31 +17,24 @@ from typing import TYPE_CHECKING, Final
 
 from pynetdicom.dimse_messages import _MESSAGE_TYPES
 
+from rpiq.core.net.command import (
+    AFFECTED_SOP_CLASS,
+    COMMAND_FIELD,
+    DATA_SET_TYPE,
+    ERROR_COMMENT,
+    MESSAGE_ID,
+    NO_DATA_SET,
+    OFFENDING,
+    RESPONDING_TO,
+    RESPONSE_BIT,
+    STATUS,
+)
 from rpiq.core.net.direct import INVALID_PDU, LinkLost
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from rpiq.core.net.direct import DirectLink
-
-NO_DATA_SET: Final = 257
-"""Command Data Set Type (0000,0800) meaning no data set follows (0101H)."""
-
-RESPONSE_BIT: Final = 32768
-"""Set in the Command Field of every response (8000H, PS3.7 Table E.1-1)."""
-
-# Command elements (PS3.7 Table E.1-1, E.2-1), as 32-bit tags; also used to
-# pack requests (query.send).
-GROUP_LENGTH: Final = 0x00000000
-AFFECTED_SOP_CLASS: Final = 0x00000002
-COMMAND_FIELD: Final = 0x00000100
-MESSAGE_ID: Final = 0x00000110
-RESPONDING_TO: Final = 0x00000120
-PRIORITY: Final = 0x00000700
-DATA_SET_TYPE: Final = 0x00000800
-STATUS: Final = 0x00000900
-OFFENDING: Final = 0x00000901
-ERROR_COMMENT: Final = 0x00000902
 
 _ELEMENT: Final = struct.Struct("<HHL")
 _PDV: Final = struct.Struct(">LBB")

@@ -16,15 +16,17 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Final
 
-from rpiq.core.query.message import (
+from rpiq.core.net.command import (
     AFFECTED_SOP_CLASS,
     COMMAND_FIELD,
     DATA_SET_TYPE,
-    GROUP_LENGTH,
     MESSAGE_ID,
     NO_DATA_SET,
     PRIORITY,
     RESPONDING_TO,
+    uid_element,
+    us_element,
+    with_group_length,
 )
 
 if TYPE_CHECKING:
@@ -45,24 +47,10 @@ DATA_SET_PRESENT: Final = 1
 """Command Data Set Type: any value but 257 (0101H, "no data set") means one
 follows (PS3.7 E.1)."""
 
-_US: Final = struct.Struct("<HHLH")
-_UL: Final = struct.Struct("<HHLL")
-_HEADER: Final = struct.Struct("<HHL")
 _PDU: Final = struct.Struct(">BBLLBB")  # PDU header + PDV item header
 _P_DATA_TF: Final = 4
 _PDV_OVERHEAD: Final = 6  # item length (4), context ID (1), control header (1)
 _COMMAND, _LAST = 0x01, 0x02  # PDV message control header bits (PS3.8 E.2)
-
-
-def _uid_element(tag: int, uid: str) -> bytes:
-    value = uid.encode("ascii")
-    if len(value) % 2:
-        value += b"\x00"  # UI values are padded with NUL (PS3.5 6.2)
-    return _HEADER.pack(*divmod(tag, 1 << 16), len(value)) + value
-
-
-def _us_element(tag: int, value: int) -> bytes:
-    return _US.pack(*divmod(tag, 1 << 16), 2, value)
 
 
 def find_command(
@@ -84,12 +72,12 @@ def find_command(
     bytes
         Command Group Length (0000,0000) first, then the elements in tag order.
     """
-    return _with_group_length(
-        _uid_element(AFFECTED_SOP_CLASS, sop_class_uid),
-        _us_element(COMMAND_FIELD, C_FIND_RQ),
-        _us_element(MESSAGE_ID, msg_id),
-        _us_element(PRIORITY, priority),
-        _us_element(DATA_SET_TYPE, DATA_SET_PRESENT),
+    return with_group_length(
+        uid_element(AFFECTED_SOP_CLASS, sop_class_uid),
+        us_element(COMMAND_FIELD, C_FIND_RQ),
+        us_element(MESSAGE_ID, msg_id),
+        us_element(PRIORITY, priority),
+        us_element(DATA_SET_TYPE, DATA_SET_PRESENT),
     )
 
 
@@ -99,16 +87,11 @@ def cancel_command(msg_id: int) -> bytes:
     Command Field, Message ID Being Responded To and Command Data Set Type
     "none", after Command Group Length.
     """
-    return _with_group_length(
-        _us_element(COMMAND_FIELD, C_CANCEL_RQ),
-        _us_element(RESPONDING_TO, msg_id),
-        _us_element(DATA_SET_TYPE, NO_DATA_SET),
+    return with_group_length(
+        us_element(COMMAND_FIELD, C_CANCEL_RQ),
+        us_element(RESPONDING_TO, msg_id),
+        us_element(DATA_SET_TYPE, NO_DATA_SET),
     )
-
-
-def _with_group_length(*elements: bytes) -> bytes:
-    body = b"".join(elements)
-    return _UL.pack(*divmod(GROUP_LENGTH, 1 << 16), 4, len(body)) + body
 
 
 def _fragments(data: bytes, size: int) -> Iterator[tuple[bytes, bool]]:

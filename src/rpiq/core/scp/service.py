@@ -37,7 +37,7 @@ from pynetdicom.presentation import PresentationContext
 from rpiq.core.errors import RpiqError
 from rpiq.core.net.ae import VERIFICATION_UID
 from rpiq.core.net.tuning import TUNING_HANDLERS, configure_pynetdicom_logging
-from rpiq.core.scp import guard, handlers, lifecycle, memory
+from rpiq.core.scp import guard, handlers, lifecycle, memory, responses
 from rpiq.core.scp.events import (
     AssociationRejected,
     ScpEvent,
@@ -228,6 +228,7 @@ class ScpService:
         return [
             *TUNING_HANDLERS,
             (evt.EVT_CONN_OPEN, guard.on_conn_open),
+            (evt.EVT_CONN_OPEN, responses.on_conn_open),
             (evt.EVT_C_ECHO, handlers.handle_echo),
             (evt.EVT_C_FIND, handlers.handle_find, [self.archive, faults, notify]),
             (evt.EVT_C_STORE, handlers.handle_store, [self.archive, notify]),
