@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from io import BytesIO
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
+from pydicom.uid import (
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+)
 
 from rpiq.core.errors import ArchiveError
 from rpiq.core.scp import handlers, lifecycle
@@ -378,6 +383,18 @@ def test_store_undecodable_dataset_is_cannot_understand():
         FakeEvent(dataset=ValueError("truncated")), FakeArchive(), events.append
     )
     assert status_of(status).Status == RpiqStatus.UNABLE_TO_PROCESS
+    assert isinstance(events[0], HandlerError)
+
+
+def test_store_corrupt_deflate_data_is_cannot_understand():
+    """Not deflate data: C000 (undecodable), not A700 (that is for bombs)."""
+    event = FakeEvent(dataset=AssertionError("inflated by the handler"))
+    event.context.transfer_syntax = DeflatedExplicitVRLittleEndian
+    event.request.DataSet = BytesIO(b"\xff" * 64)
+    events: list[Any] = []
+    status = handlers.handle_store(event, FakeArchive(), events.append)
+    assert status_of(status).Status == RpiqStatus.UNABLE_TO_PROCESS
+    assert "bad deflate data" in status_of(status).ErrorComment
     assert isinstance(events[0], HandlerError)
 
 

@@ -144,7 +144,7 @@ class _UnreadableIdentifierError(Exception):
 
 
 class _InflateLimitError(ValueError):
-    """A deflated data set inflates beyond its limit (or is not deflate data)."""
+    """A deflated data set inflates beyond its limit."""
 
 
 @dataclass
@@ -193,13 +193,15 @@ def _inflate_at_most(data: bytes, limit: int) -> bytes:
     Raises
     ------
     _InflateLimitError
-        Not deflate data, or it inflates to more than ``limit`` bytes.
+        It inflates to more than ``limit`` bytes.
+    ValueError
+        It is not deflate data.
     """
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     try:
         inflated = inflater.decompress(data, limit + 1)
     except zlib.error as exc:
-        raise _InflateLimitError(f"bad deflate data: {exc}") from exc
+        raise ValueError(f"bad deflate data: {exc}") from exc
     if len(inflated) > limit:
         size = f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit} bytes"
         raise _InflateLimitError(f"it inflates to more than {size}")
@@ -210,7 +212,7 @@ def _inflate(data: bytes) -> bytes:
     """Raw-inflate at most :data:`MAX_IDENTIFIER_BYTES` (PS3.5 A.5)."""
     try:
         return _inflate_at_most(data, MAX_IDENTIFIER_BYTES)
-    except _InflateLimitError as exc:
+    except ValueError as exc:  # too large, or not deflate data
         raise _UnreadableIdentifierError(str(exc)) from exc
 
 
