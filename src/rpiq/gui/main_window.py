@@ -182,15 +182,18 @@ class MainWindow(QMainWindow):
     def show_warnings(self, title: str, warnings: tuple[str, ...]) -> None:
         """Show load warnings once: a non-blocking message box and the status bar."""
         self.load_warnings += warnings
-        self.notify(warnings[0], ok=False)
+        self._warn(title, "\n\n".join(warnings), "loadWarningBox", warnings[0])
+
+    def _warn(self, title: str, text: str, name: str, status: str = "") -> None:
+        """A non-blocking warning box named ``name``; the status bar shows ``status``.
+
+        ``status`` defaults to ``text``.
+        """
+        self.notify(status or text, ok=False)
         box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            title,
-            "\n\n".join(warnings),
-            QMessageBox.StandardButton.Ok,
-            self,
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
         )
-        box.setObjectName("loadWarningBox")
+        box.setObjectName(name)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -204,7 +207,9 @@ class MainWindow(QMainWindow):
         try:
             request = request.preferring(profile.character_set)
         except ValidationError as exc:
-            self._refuse_query(f"Profile {profile.name}: {exc}")
+            self._warn(
+                "Query not sent", f"Profile {profile.name}: {exc}", "queryRefusedBox"
+            )
             return
         target = f"{profile.name} ({profile.called_ae}@{profile.host}:{profile.port})"
         self.answer = None
@@ -212,20 +217,6 @@ class MainWindow(QMainWindow):
         self.results.begin(request, target)
         self.controller.run(profile, request)
         self.update_actions()
-
-    def _refuse_query(self, reason: str) -> None:
-        """Say why a query was not sent: status bar and a non-blocking box."""
-        self.notify(reason, ok=False)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Query not sent",
-            reason,
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setObjectName("queryRefusedBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
 
     def cancel_query(self) -> None:
         """Cancel the running query (no-op when idle)."""
