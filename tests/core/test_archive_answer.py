@@ -9,6 +9,7 @@ from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes
 from pynetdicom.dsutils import decode, encode
+from tests.sr_evidence import evidence_study
 
 from rpiq.core.archive import Archive, RpiAnswer
 from rpiq.core.archive.demo import seed_demo
@@ -538,15 +539,7 @@ def test_referenced_instances_come_back_only_when_requested(archive):
         _reference(),
     )
     ds = sr_document("1.2.9.1", 3802, [image])
-    ref = Dataset()
-    ref.ReferencedSOPClassUID = SR
-    ref.ReferencedSOPInstanceUID = "1.2.9.99"
-    series = Dataset()
-    series.SeriesInstanceUID = "1.2.9.98"
-    series.ReferencedSOPSequence = [ref]
-    study = Dataset()
-    study.StudyInstanceUID = "1.2.9.97"
-    study.ReferencedSeriesSequence = [series]
+    study = evidence_study(SR, "1.2.9.99", "1.2.9.98", "1.2.9.97")
     ds.CurrentRequestedProcedureEvidenceSequence = [study]
     archive.store(ds)
     plain = archive.answer(request("P1", "3802"), CARDIAC).identifier

@@ -24,6 +24,7 @@ from pydicom.uid import (
     JPEGBaseline8Bit,
 )
 from pynetdicom.dsutils import create_file_meta, decode
+from tests.sr_evidence import evidence_study
 
 from rpiq.core.archive import Archive, ArchiveError
 from rpiq.core.archive import content as archive_content
@@ -285,15 +286,12 @@ def _with_evidence() -> Dataset:
     tree = every_value_type_tree()
     referenced = next(n.value for _, n in tree.walk() if isinstance(n.value, Reference))
     doc = sr_document(tree)
-    sop = Dataset()
-    sop.ReferencedSOPClassUID = referenced.sop_class_uid
-    sop.ReferencedSOPInstanceUID = referenced.sop_instance_uid
-    series = Dataset()
-    series.SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.5"
-    series.ReferencedSOPSequence = [sop]
-    study = Dataset()
-    study.StudyInstanceUID = "1.2.826.0.1.3680043.8.498.6"
-    study.ReferencedSeriesSequence = [series]
+    study = evidence_study(
+        referenced.sop_class_uid,
+        referenced.sop_instance_uid,
+        "1.2.826.0.1.3680043.8.498.5",
+        "1.2.826.0.1.3680043.8.498.6",
+    )
     doc.CurrentRequestedProcedureEvidenceSequence = [study]
     return doc
 
